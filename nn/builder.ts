@@ -29,7 +29,9 @@ export class GraphBuilder {
   private readonly params = new Map<string, Param>();
   private readonly nodes: Node[] = [];
   private readonly layers: { scope: string; module: string }[] = [];
-  private readonly scopes: { name: string; module: string }[] = [];
+  private scopes: { name: string; module: string; layer: string }[] = [];
+  /** Report layer of nodes created inside `root`. */
+  private rootLayer = '';
   private readonly used = new Set<string>();
   readonly input: T;
 
@@ -44,12 +46,31 @@ export class GraphBuilder {
 
   /** Runs `fn` inside a named module scope; scopes two deep (e.g. `backbone.3`) are report layers. */
   module<R>(name: string | number, moduleType: string, fn: () => R): R {
-    this.scopes.push({ name: String(name), module: moduleType });
-    if (this.scopes.length === 2) this.layers.push({ scope: this.scopePath(), module: moduleType });
+    const outer = this.scopes[this.scopes.length - 1]?.layer ?? '';
+    this.scopes.push({ name: String(name), module: moduleType, layer: outer });
+    if (this.scopes.length === 2) {
+      const scope = this.scopePath();
+      this.layers.push({ scope, module: moduleType });
+      this.scopes[1] = { name: String(name), module: moduleType, layer: scope };
+    }
     try {
       return fn();
     } finally {
       this.scopes.pop();
+    }
+  }
+
+  /** Runs `fn` outside every module scope, so its nodes get plain names (graph outputs). */
+  root<R>(fn: () => R): R {
+    const saved = this.scopes;
+    const savedLayer = this.rootLayer;
+    this.rootLayer = saved[saved.length - 1]?.layer ?? '';
+    this.scopes = [];
+    try {
+      return fn();
+    } finally {
+      this.scopes = saved;
+      this.rootLayer = savedLayer;
     }
   }
 
@@ -93,8 +114,8 @@ export class GraphBuilder {
       this.tensors.set(tname, { name: tname, shape });
       return tname;
     });
-    const module = this.scopes[this.scopes.length - 1]?.module ?? 'Graph';
-    this.nodes.push({ name, op, inputs: [...inputs], params: [...params], outputs, scope: this.scopePath(), module });
+    const top = this.scopes[this.scopes.length - 1];
+    this.nodes.push({ name, op, inputs: [...inputs], params: [...params], outputs, scope: this.scopePath(), module: top?.module ?? 'Graph', layer: top?.layer ?? this.rootLayer });
     return [...outputs];
   }
 

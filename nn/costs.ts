@@ -91,8 +91,7 @@ export function costs(graph: Graph): Costs {
     return { scope: l.scope, module: l.module, outputShape: [] as readonly number[], params: 0, macs: 0 };
   });
   graph.nodes.forEach((node, i) => {
-    const scope = node.scope.split('.').slice(0, 2).join('.');
-    const idx = layerIndex.get(scope);
+    const idx = layerIndex.get(node.layer);
     const layer = idx === undefined ? undefined : layerTotals[idx];
     const cost = nodes[i];
     if (!layer || !cost) return;

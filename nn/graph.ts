@@ -70,6 +70,8 @@ export interface Node {
   readonly scope: string;
   /** The module type this node belongs to, e.g. `C2f`. */
   readonly module: string;
+  /** The report layer (a module two scopes deep, e.g. `backbone.4`) holding this node, or ''. */
+  readonly layer: string;
 }
 
 export interface Graph {

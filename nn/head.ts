@@ -17,9 +17,9 @@ export interface HeadOptions {
 }
 
 export interface HeadOutputs {
-  /** Raw per-level maps [4 * reg_max + nc, H, W]. */
+  /** Raw per-level maps [4 * reg_max + nc, H, W], named p3, p4, p5 after their stride. */
   readonly levels: readonly T[];
-  /** Decoded predictions [4 + nc, anchors]: box centre x, y, width, height in pixels, class scores. */
+  /** `detections`: [4 + nc, anchors]: box centre x, y, width, height in pixels, then class scores. */
   readonly detections: T;
 }
 
@@ -54,9 +54,9 @@ export function detectHead(ctx: BlockCtx, feats: readonly T[], opts: HeadOptions
         });
       const box = branch('cv2', c2, 4 * REG_MAX, opts.priorBias ? 1.0 : undefined);
       const cls = branch('cv3', c3, nc, opts.priorBias ? Math.log(5 / nc / (640 / stride) ** 2) : undefined);
-      const level = b.concat([box, cls], 0, `cat${i}`);
+      const level = b.root(() => b.concat([box, cls], 0, `p${Math.log2(stride)}`));
       levels.push(level);
-      flat.push(b.reshape(level, [4 * REG_MAX + nc, h * w], `flat${i}`));
+      flat.push(b.module(`flat${i}`, 'Reshape', () => b.reshape(level, [4 * REG_MAX + nc, h * w])));
       for (let yy = 0; yy < h; yy++)
         for (let xx = 0; xx < w; xx++) {
           anchorXY[0]?.push(xx + 0.5);
@@ -65,30 +65,31 @@ export function detectHead(ctx: BlockCtx, feats: readonly T[], opts: HeadOptions
         }
     });
     const anchors = anchorStride.length;
-    const all = b.concat(flat, 1, 'cat');
-    const [boxDist, clsLogits] = b.split(all, [4 * REG_MAX, nc], 0, 'split') as [T, T];
+    const decoded = b.module('decode', 'Decode', () => {
+      const all = b.concat(flat, 1, 'cat');
+      const [boxDist, clsLogits] = b.split(all, [4 * REG_MAX, nc], 0, 'split') as [T, T];
 
-    // DFL: softmax over the 16 bins of each side, then their expectation via a fixed 1x1 conv.
-    const dist = b.module('dfl', 'DFL', () => {
-      let d = b.reshape(boxDist, [4, REG_MAX, anchors]);
-      d = b.transpose(d, [1, 0, 2]);
-      d = b.softmax(d, 0);
-      const weight = b.param('conv.weight', [1, REG_MAX, 1, 1], { kind: 'arange' }, true, false);
-      const [e] = b.op('conv', { kind: 'conv', cout: 1, k: 1, stride: 1, pad: 0, dilation: 1, groups: 1 }, [d], [weight]);
-      return b.reshape(e as T, [4, anchors]);
+      // DFL: softmax over the 16 bins of each side, then their expectation via a fixed 1x1 conv.
+      let d = b.reshape(boxDist, [4, REG_MAX, anchors], 'dfl.reshape');
+      d = b.transpose(d, [1, 0, 2], 'dfl.transpose');
+      d = b.softmax(d, 0, 'dfl.softmax');
+      const weight = b.param('dfl.conv.weight', [1, REG_MAX, 1, 1], { kind: 'arange' }, true, false);
+      const [e] = b.op('dfl.conv', { kind: 'conv', cout: 1, k: 1, stride: 1, pad: 0, dilation: 1, groups: 1 }, [d], [weight]);
+      const dist = b.reshape(e as T, [4, anchors], 'dfl.flat');
+
+      // dist2bbox (xywh) times the stride of each anchor.
+      const grid = b.param('anchors', [2, anchors], { kind: 'values', data: Float32Array.from([...(anchorXY[0] ?? []), ...(anchorXY[1] ?? [])]) }, false, false);
+      const strideRow = b.param('strides', [1, anchors], { kind: 'values', data: Float32Array.from(anchorStride) }, false, false);
+      const half = b.param('half', [1, 1], { kind: 'constant', value: 0.5 }, false, false);
+      const [lt, rb] = b.split(dist, [2, 2], 0, 'ltrb') as [T, T];
+      const x1y1 = b.sub(grid, lt, 'x1y1');
+      const x2y2 = b.add(grid, rb, 'x2y2');
+      const centre = b.mul(b.add(x1y1, x2y2, 'sum'), half, 'centre');
+      const wh = b.sub(x2y2, x1y1, 'wh');
+      const boxes = b.mul(b.concat([centre, wh], 0, 'xywh'), strideRow, 'scale');
+      const scores = b.act(clsLogits, 'sigmoid', 'scores');
+      return b.root(() => b.concat([boxes, scores], 0, 'detections'));
     });
-
-    // dist2bbox (xywh) times the stride of each anchor.
-    const grid = b.param('anchors', [2, anchors], { kind: 'values', data: Float32Array.from([...(anchorXY[0] ?? []), ...(anchorXY[1] ?? [])]) }, false, false);
-    const strideRow = b.param('strides', [1, anchors], { kind: 'values', data: Float32Array.from(anchorStride) }, false, false);
-    const half = b.param('half', [1, 1], { kind: 'constant', value: 0.5 }, false, false);
-    const [lt, rb] = b.split(dist, [2, 2], 0, 'ltrb') as [T, T];
-    const x1y1 = b.sub(grid, lt, 'x1y1');
-    const x2y2 = b.add(grid, rb, 'x2y2');
-    const centre = b.mul(b.add(x1y1, x2y2, 'sum'), half, 'centre');
-    const wh = b.sub(x2y2, x1y1, 'wh');
-    const boxes = b.mul(b.concat([centre, wh], 0, 'xywh'), strideRow, 'scale');
-    const scores = b.act(clsLogits, 'sigmoid', 'scores');
-    return { levels, detections: b.concat([boxes, scores], 0, 'detections') };
+    return { levels, detections: decoded };
   });
 }

@@ -1,0 +1,10 @@
+// Parsing of numeric flags with messages that name the flag and the accepted range.
+import { UsageError } from './errors.js';
+
+export function parseIntFlag(flag: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < min || v > max)
+    throw new UsageError(`${flag} ${text} is not valid: give a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`);
+  return v;
+}

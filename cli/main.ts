@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// The zcnas command.
+import { readFileSync } from 'node:fs';
+import { describeError, UsageError } from './errors.js';
+import { runInspect } from './inspect.js';
+
+const HELP = `zcnas: training-free architecture search for YOLO detectors on small hardware
+
+Usage: zcnas <command> [options]
+
+Commands:
+  inspect <name-or-genome>   layers, parameters, MACs and activation memory of a candidate;
+                             optionally writes it as an ONNX model
+  help                       this help
+  version                    the version
+
+Run zcnas <command> --help for a command's options.`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): number {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out(HELP);
+      return 0;
+    case 'version':
+    case '--version':
+      out(version());
+      return 0;
+    case 'inspect':
+      return runInspect(rest, out);
+    default:
+      throw new UsageError(`unknown command '${command}'. Commands: inspect, help, version`);
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (err) {
+  const { code, message } = describeError(err);
+  process.stderr.write(`zcnas: ${message}\n`);
+  process.exitCode = code;
+}
