@@ -9,4 +9,4 @@ export { detectHead, REG_MAX, type HeadOptions, type HeadOutputs } from './head.
 export { costs, type Costs, type LayerCost, type NodeCost, type PeakMemory } from './costs.js';
 export { initParam, initWeights, type Weights } from './init.js';
 export { OPSET, toOnnx, type OnnxOptions } from './onnx.js';
-export { createRng, hashString, type Rng } from './random.js';
+export { createRng, fillUniform, hashString, type Rng } from './random.js';

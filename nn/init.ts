@@ -2,29 +2,30 @@
 // its own stream keyed by (seed, parameter name), so a weight does not change when an unrelated
 // part of the graph does.
 import type { Graph, Param } from './graph.js';
-import { createRng } from './random.js';
+import { fillUniform } from './random.js';
 
 export type Weights = ReadonlyMap<string, Float32Array>;
 
-export function initParam(param: Param, seed: number): Float32Array {
-  const n = param.shape.reduce((a, b) => a * b, 1);
+/** Writes the initial values of `param` into `out` (which has its element count). */
+export function initParamInto(param: Param, seed: number, out: Float32Array): Float32Array {
   const init = param.init;
   switch (init.kind) {
     case 'constant':
-      return new Float32Array(n).fill(init.value);
+      return out.fill(init.value);
     case 'arange':
-      return Float32Array.from({ length: n }, (_, i) => i);
-    case 'values':
-      if (init.data.length !== n) throw new RangeError(`${param.name}: ${init.data.length} values for ${n} elements`);
-      return init.data;
-    case 'uniform': {
-      const rng = createRng(seed, param.name);
-      const out = new Float32Array(n);
-      const span = 2 * init.bound;
-      for (let i = 0; i < n; i++) out[i] = rng.next() * span - init.bound;
+      for (let i = 0; i < out.length; i++) out[i] = i;
       return out;
-    }
+    case 'values':
+      if (init.data.length !== out.length) throw new RangeError(`${param.name}: ${init.data.length} values for ${out.length} elements`);
+      out.set(init.data);
+      return out;
+    case 'uniform':
+      return fillUniform(out, seed, param.name, -init.bound, init.bound);
   }
+}
+
+export function initParam(param: Param, seed: number): Float32Array {
+  return initParamInto(param, seed, new Float32Array(param.shape.reduce((a, b) => a * b, 1)));
 }
 
 /** All parameters of the graph, initialised from `seed`. */

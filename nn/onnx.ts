@@ -1,7 +1,7 @@
 // Serialises a Graph to an ONNX model (opset 17) that onnxruntime-node runs.
 import onnxProto from 'onnx-proto';
-import { GraphError, LEAKY_SLOPE, type Graph, type Node } from './graph.js';
-import { initWeights, type Weights } from './init.js';
+import { GraphError, LEAKY_SLOPE, type Graph, type Node, type Param } from './graph.js';
+import { initParamInto, type Weights } from './init.js';
 
 const { onnx } = onnxProto;
 type INode = onnxProto.onnx.INodeProto;
@@ -32,6 +32,7 @@ const float = (name: string, value: number): IAttr => ({ name, type: A.FLOAT, f:
 const str = (name: string, value: string): IAttr => ({ name, type: A.STRING, s: new TextEncoder().encode(value) });
 
 function floatTensor(name: string, dims: readonly number[], data: Float32Array): ITensor {
+  // Small constants only; model weights go through rawTensor below.
   return { name, dims: [...dims], dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
@@ -128,36 +129,147 @@ function lower(node: Node, consts: ITensor[]): INode[] {
   throw new GraphError(`${n}: no ONNX lowering for this op`);
 }
 
+// Weights are most of a model's bytes. The writer encodes everything else with onnx-proto and lays
+// the weight tensors out itself, straight into the one output buffer: each tensor's raw data is
+// aligned to 4 bytes (padded with a short doc_string) so seeded weights are generated in place,
+// never copied. Fresh memory is slow to touch, and this is on every candidate's path.
+const WIRE_VARINT = 0;
+const WIRE_BYTES = 2;
+const TENSOR = { dims: 1, dataType: 2, name: 8, docString: 12, rawData: 9 } as const;
+const GRAPH_INITIALIZER = 5;
+const MODEL_GRAPH = 7;
+
+function varintLength(n: number): number {
+  let len = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    len++;
+  }
+  return len;
+}
+
+class ByteWriter {
+  pos = 0;
+  constructor(readonly buf: Uint8Array) {}
+  varint(n: number): void {
+    while (n >= 128) {
+      this.buf[this.pos++] = (n % 128) | 128;
+      n = Math.floor(n / 128);
+    }
+    this.buf[this.pos++] = n;
+  }
+  key(field: number, wire: number): void {
+    this.varint(field * 8 + wire);
+  }
+  bytes(data: Uint8Array): void {
+    this.buf.set(data, this.pos);
+    this.pos += data.length;
+  }
+}
+
+interface TensorLayout {
+  readonly param: Param;
+  readonly name: Uint8Array;
+  readonly dataBytes: number;
+  /** Length of the doc_string used as padding (-1: none). */
+  readonly pad: number;
+  /** Encoded size of the TensorProto message. */
+  readonly size: number;
+  /** Size of the initializer field: key, length prefix and message. */
+  readonly fieldSize: number;
+}
+
+/** Bytes of a doc_string field of k characters: key, length, text. */
+const padFieldBytes = (k: number): number => (k < 0 ? 0 : 2 + k);
+/** doc_string length that shifts the raw data by `shift` bytes (mod 4). */
+const padFor = (shift: number): number => [-1, 3, 0, 1][shift] ?? -1;
+
+/** Layout of one initializer field starting at absolute offset `at`, raw data 4-byte aligned. */
+function layoutTensor(param: Param, name: Uint8Array, at: number): TensorLayout {
+  const dataBytes = 4 * param.shape.reduce((a, b) => a * b, 1);
+  const beforePad = param.shape.reduce((a, d) => a + 1 + varintLength(d), 0) + 1 + varintLength(FLOAT) + 1 + varintLength(name.length) + name.length;
+  const rawHead = 1 + varintLength(dataBytes);
+  for (let prefix = varintLength(beforePad + rawHead + dataBytes); ; prefix++) {
+    const dataAt = at + 1 + prefix + beforePad + rawHead;
+    const pad = padFor((4 - (dataAt % 4)) % 4);
+    const size = beforePad + padFieldBytes(pad) + rawHead + dataBytes;
+    if (varintLength(size) === prefix) return { param, name, dataBytes, pad, size, fieldSize: 1 + prefix + size };
+  }
+}
+
+function writeTensor(w: ByteWriter, t: TensorLayout, fill: (out: Float32Array) => void): void {
+  w.key(GRAPH_INITIALIZER, WIRE_BYTES);
+  w.varint(t.size);
+  for (const d of t.param.shape) {
+    w.key(TENSOR.dims, WIRE_VARINT);
+    w.varint(d);
+  }
+  w.key(TENSOR.dataType, WIRE_VARINT);
+  w.varint(FLOAT);
+  w.key(TENSOR.name, WIRE_BYTES);
+  w.varint(t.name.length);
+  w.bytes(t.name);
+  if (t.pad >= 0) {
+    w.key(TENSOR.docString, WIRE_BYTES);
+    w.varint(t.pad);
+    w.buf.fill(32, w.pos, w.pos + t.pad);
+    w.pos += t.pad;
+  }
+  w.key(TENSOR.rawData, WIRE_BYTES);
+  w.varint(t.dataBytes);
+  if ((w.buf.byteOffset + w.pos) % 4 !== 0) throw new GraphError(`ONNX writer: raw data of ${t.param.name} is not aligned`);
+  // Little-endian hosts only (ONNX raw_data is little-endian), which is every platform Node supports here.
+  fill(new Float32Array(w.buf.buffer, w.buf.byteOffset + w.pos, t.dataBytes / 4));
+  w.pos += t.dataBytes;
+}
+
 /** The ONNX model bytes of `graph` with weights from `opts.weights` or initialised from `opts.seed`. */
 export function toOnnx(graph: Graph, opts: OnnxOptions = {}): Uint8Array {
   const batch = opts.batch ?? 1;
   if (batch !== 'dynamic' && !(Number.isInteger(batch) && batch >= 1)) throw new GraphError(`batch must be a positive integer or 'dynamic', got ${batch}`);
-  const weights = opts.weights ?? initWeights(graph, opts.seed ?? 0);
+  const seed = opts.seed ?? 0;
   const consts: ITensor[] = [];
   const nodes = graph.nodes.flatMap((node) => lower(node, consts));
-  const initializer: ITensor[] = [];
-  for (const p of graph.params.values()) {
-    const data = weights.get(p.name);
-    if (!data) throw new GraphError(`no weights for parameter ${p.name}`);
-    initializer.push(floatTensor(p.name, p.shape, data));
-  }
   const outputNames = [...(opts.outputs ?? graph.outputs), ...(opts.extraOutputs ?? [])];
   const output = [...new Set(outputNames)].map((name) => {
     const t = graph.tensors.get(name);
     if (!t) throw new GraphError(`requested output ${name} is not a tensor of ${graph.name}`);
     return valueInfo(name, t.shape, batch);
   });
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'zcnas',
-    opsetImport: [{ domain: '', version: OPSET }],
-    graph: {
-      name: graph.name,
-      node: nodes,
-      initializer: [...initializer, ...consts],
-      input: [valueInfo(graph.input.name, graph.input.shape, batch)],
-      output,
-    },
-  });
-  return onnx.ModelProto.encode(model).finish();
+  const graphHead = onnx.GraphProto.encode({
+    name: graph.name,
+    node: nodes,
+    initializer: consts,
+    input: [valueInfo(graph.input.name, graph.input.shape, batch)],
+    output,
+  }).finish();
+  const modelHead = onnx.ModelProto.encode({ irVersion: 8, producerName: 'zcnas', opsetImport: [{ domain: '', version: OPSET }] }).finish();
+
+  const params = [...graph.params.values()];
+  const names = params.map((p) => new TextEncoder().encode(p.name));
+  // The graph's length prefix shifts every tensor, so find the prefix length consistent with the layout.
+  for (let prefix = 1; prefix <= 10; prefix++) {
+    let at = modelHead.length + 1 + prefix + graphHead.length;
+    const layouts = params.map((p, i) => {
+      const t = layoutTensor(p, names[i] as Uint8Array, at);
+      at += t.fieldSize;
+      return t;
+    });
+    const graphSize = at - (modelHead.length + 1 + prefix);
+    if (varintLength(graphSize) !== prefix) continue;
+    const w = new ByteWriter(new Uint8Array(at));
+    w.bytes(modelHead);
+    w.key(MODEL_GRAPH, WIRE_BYTES);
+    w.varint(graphSize);
+    w.bytes(graphHead);
+    for (const t of layouts) {
+      const given = opts.weights?.get(t.param.name);
+      if (opts.weights && !given) throw new GraphError(`no weights for parameter ${t.param.name}`);
+      if (given && given.length * 4 !== t.dataBytes) throw new GraphError(`weights of ${t.param.name} have ${given.length} values for shape [${t.param.shape.join(', ')}]`);
+      writeTensor(w, t, (out) => (given ? out.set(given) : initParamInto(t.param, seed, out)));
+    }
+    if (w.pos !== at) throw new GraphError(`ONNX writer size mismatch: wrote ${w.pos} of ${at} bytes`);
+    return w.buf;
+  }
+  throw new GraphError('ONNX writer: model too large to encode');
 }

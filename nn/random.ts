@@ -11,6 +11,8 @@ export interface Rng {
   normal(): number;
   /** One element of a non-empty array. */
   pick<T>(items: readonly T[]): T;
+  /** The generator's internal state (for inlined bulk generation). */
+  state(): [number, number, number, number];
 }
 
 /** 32-bit FNV-1a hash of a string: stable names become stable stream ids. */
@@ -31,17 +33,18 @@ function mix32(x: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
+function initialState(seed: number, stream: string): [number, number, number, number] {
+  const s0 = mix32(seed >>> 0);
+  const s1 = mix32(s0 ^ hashString(stream));
+  return [s0, s1, mix32(s1 ^ 0x6a09e667), 1];
+}
+
 /**
  * sfc32 (Chris Doty-Humphrey's small fast counter generator), seeded from a number and an
  * optional stream name, so that e.g. each weight tensor has its own independent stream.
  */
 export function createRng(seed: number, stream = ''): Rng {
-  const s0 = mix32(seed >>> 0);
-  const s1 = mix32(s0 ^ hashString(stream));
-  let a = s0;
-  let b = s1;
-  let c = mix32(s1 ^ 0x6a09e667);
-  let d = 1;
+  let [a, b, c, d] = initialState(seed, stream);
   const nextU32 = (): number => {
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
@@ -70,9 +73,31 @@ export function createRng(seed: number, stream = ''): Rng {
       spare = r * Math.sin(2 * Math.PI * v);
       return r * Math.cos(2 * Math.PI * v);
     },
+    state: () => [a, b, c, d],
     pick: <T>(items: readonly T[]): T => {
       if (items.length === 0) throw new RangeError('pick() from an empty list');
       return items[Math.floor(next() * items.length)] as T;
     },
   };
+}
+
+/**
+ * Fills `out` with uniform values in [lo, hi): the same numbers as createRng(seed, stream).next()
+ * would give, with the generator inlined (weight init draws tens of millions of them).
+ */
+export function fillUniform(out: Float32Array, seed: number, stream: string, lo: number, hi: number): Float32Array {
+  const rng = createRng(seed, stream); // burns the same 12 warm-up draws
+  let [a, b, c, d] = rng.state();
+  const span = (hi - lo) / 4294967296;
+  const n = out.length;
+  for (let i = 0; i < n; i++) {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    out[i] = lo + (t >>> 0) * span;
+  }
+  return out;
 }

@@ -77,3 +77,21 @@ describe('seeded initialisation with PyTorch defaults', () => {
     expect(cls[0]).toBeCloseTo(Math.log(5 / 80 / (640 / 8) ** 2), 5);
   });
 });
+
+describe('ONNX writer', () => {
+  it('seeded weights generated in place equal the same weights passed explicitly, byte for byte', async () => {
+    const { toOnnx } = await import('../../nn/index.js');
+    const g = buildGraph(parseName('yolo6s-d33w25_160'));
+    const a = toOnnx(g, { seed: 5 });
+    const b = toOnnx(g, { weights: initWeights(g, 5) });
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+    expect(Buffer.from(toOnnx(g, { seed: 6 })).equals(Buffer.from(a))).toBe(false);
+  });
+
+  it('bulk uniform generation draws the same stream as the generator', async () => {
+    const { createRng, fillUniform } = await import('../../nn/index.js');
+    const rng = createRng(9, 'w');
+    const bulk = fillUniform(new Float32Array(100), 9, 'w', -2, 2);
+    for (let i = 0; i < 100; i++) expect(bulk[i]).toBeCloseTo(-2 + rng.next() * 4, 5);
+  });
+});
