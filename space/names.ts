@@ -183,3 +183,21 @@ export function genomeFromJson(raw: unknown): Genome {
     activation: (o.activation === undefined ? 'family' : need('activation', 'string')) as ActivationGene,
   });
 }
+
+/**
+ * The 88 architectures YOLOBench trained (VOC, from scratch): v3, v4, v5, v8 at depth {0.33,
+ * 0.67, 1} x width {0.25, 0.5, 0.75, 1}; v6 s/m/l at depth {0.33, 0.6, 1} x the same widths;
+ * v7 n/s/m/l. Names only; their measured accuracy lives in the user's ground-truth file.
+ */
+export function yolobenchArchitectures(): string[] {
+  const out: string[] = [];
+  const widths = [0.25, 0.5, 0.75, 1];
+  for (const fam of ['v3', 'v4', 'v5', 'v8'] as const)
+    for (const depth of [0.33, 0.67, 1]) for (const width of widths) out.push(archName({ ...BASE, backbone: fam, neck: fam, depth, width }));
+  for (const fam of ['v6s', 'v6m', 'v6l'] as const)
+    for (const depth of [0.33, 0.6, 1]) for (const width of widths) out.push(archName({ ...BASE, backbone: fam, neck: fam, depth, width }));
+  for (const [depth, width] of Object.values(SCALES)) out.push(archName({ ...BASE, backbone: 'v7', neck: 'v7', depth, width }));
+  return out;
+}
+
+const BASE: Genome = { backbone: 'v8', neck: 'v8', head: 'v8', depth: 1, width: 1, stageDepth: UNIT_STAGES, stageWidth: UNIT_STAGES, resolution: 320, activation: 'family' };

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { genomeFromJson, genomeId, parseGenomeArg, parseName, SpaceError, type Genome } from '../../space/index.js';
+import { genomeFromJson, genomeId, parseGenomeArg, parseName, SpaceError, yolobenchArchitectures as spaceArchitectures, type Genome } from '../../space/index.js';
 import { yolobenchArchitectures, yolobenchModelNames } from '../helpers/yolobench.js';
 
 describe('YOLOBench names', () => {
-  it('the ground-truth table has 88 architectures', () => {
+  it('the ground-truth table has 88 architectures, the ones the space lists as YOLOBench', () => {
     expect(yolobenchArchitectures()).toHaveLength(88);
+    expect([...spaceArchitectures()].sort()).toEqual([...yolobenchArchitectures()].sort());
   });
 
   it('all 968 model names parse to genomes and print back to the same name', () => {

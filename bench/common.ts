@@ -1,0 +1,56 @@
+// Shared pieces of the benchmarks: machine description, timing, result files.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly onnxruntime: string;
+  readonly date: string;
+}
+
+export function machine(): Machine {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    onnxruntime: ort.env.versions.node ?? 'unknown',
+    date: new Date().toISOString(),
+  };
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+}
+
+export function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  return (s[lo] ?? NaN) + ((s[Math.ceil(pos)] ?? NaN) - (s[lo] ?? NaN)) * (pos - lo);
+}
+
+/** Writes bench/results/<name>.json (next to the sources, also when run from dist/). */
+export function writeResult(name: string, result: object): string {
+  const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}${name}.json`;
+  writeFileSync(file, JSON.stringify({ machine: machine(), ...result }, null, 2) + '\n');
+  return file;
+}
+
+/** One progress line, overwritten in a terminal. */
+export function progress(text: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
+}
+
+export function progressDone(): void {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+}
