@@ -1,6 +1,7 @@
 // Errors the CLI turns into one clear message and an exit code.
 import { GraphError } from '../nn/index.js';
 import { SpaceError } from '../space/index.js';
+import { BatchSourceError, TruthTableError, UnknownProxyError } from '../proxies/index.js';
 
 /** Bad command-line usage: unknown flag, missing argument, unreadable file. Exit code 2. */
 export class UsageError extends Error {
@@ -13,7 +14,8 @@ export const EXIT_USAGE = 2;
 
 /** Exit code and message for an error thrown by a command. */
 export function describeError(err: unknown): { code: number; message: string } {
-  if (err instanceof UsageError || err instanceof SpaceError || err instanceof GraphError) return { code: EXIT_USAGE, message: err.message };
+  if (err instanceof UsageError || err instanceof SpaceError || err instanceof GraphError || err instanceof UnknownProxyError || err instanceof BatchSourceError || err instanceof TruthTableError)
+    return { code: EXIT_USAGE, message: err.message };
   if (err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
     return { code: EXIT_USAGE, message: `${err.message.replace(/\. To specify a positional argument.*$/s, '')}; run with --help to see the options` };
   if (err instanceof Error && 'code' in err && String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS'))

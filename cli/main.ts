@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { describeError, UsageError } from './errors.js';
 import { runInspect } from './inspect.js';
+import { runScore } from './score.js';
+import { runBenchProxies } from './bench-proxies.js';
 
 const HELP = `zcnas: training-free architecture search for YOLO detectors on small hardware
 
@@ -11,6 +13,8 @@ Usage: zcnas <command> [options]
 Commands:
   inspect <name-or-genome>   layers, parameters, MACs and activation memory of a candidate;
                              optionally writes it as an ONNX model
+  score <names...>           zero-cost proxies (NASWOT, Zen, MeCo, SWAP, ...) of candidates
+  bench-proxies --truth CSV  how well each proxy ranks the accuracy in a ground-truth table
   help                       this help
   version                    the version
 
@@ -21,7 +25,7 @@ function version(): string {
   return pkg.version;
 }
 
-export function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): number {
+export async function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
@@ -36,13 +40,17 @@ export function main(argv: readonly string[], out: (s: string) => void = (s) => 
       return 0;
     case 'inspect':
       return runInspect(rest, out);
+    case 'score':
+      return runScore(rest, out);
+    case 'bench-proxies':
+      return runBenchProxies(rest, out);
     default:
-      throw new UsageError(`unknown command '${command}'. Commands: inspect, help, version`);
+      throw new UsageError(`unknown command '${command}'. Commands: inspect, score, bench-proxies, help, version`);
   }
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   const { code, message } = describeError(err);
   process.stderr.write(`zcnas: ${message}\n`);

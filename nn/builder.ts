@@ -213,8 +213,8 @@ export class GraphBuilder {
     return this.one(local, { kind: 'softmax', axis }, [x]);
   }
 
-  finish(outputs: readonly T[]): Graph {
-    for (const o of outputs) if (!this.tensors.has(o)) throw new GraphError(`output ${o} is not a tensor of the graph`);
+  finish(outputs: readonly T[], features: readonly T[] = []): Graph {
+    for (const o of [...outputs, ...features]) if (!this.tensors.has(o)) throw new GraphError(`output ${o} is not a tensor of the graph`);
     return {
       name: this.name,
       input: this.tensors.get(this.input) as Tensor,
@@ -223,6 +223,7 @@ export class GraphBuilder {
       params: new Map(this.params),
       nodes: [...this.nodes],
       layers: [...this.layers],
+      features: [...features],
     };
   }
 }

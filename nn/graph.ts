@@ -83,6 +83,8 @@ export interface Graph {
   readonly nodes: readonly Node[];
   /** Top-level layers in order, for per-layer reports: scope prefix and module type. */
   readonly layers: readonly { readonly scope: string; readonly module: string }[];
+  /** The feature maps a detect head reads (P3, P4, P5), when the graph has one. */
+  readonly features: readonly string[];
 }
 
 /** A graph that cannot be built as asked (shapes that do not line up, bad arguments). */

@@ -8,5 +8,6 @@ export type { BlockCtx } from './blocks.js';
 export { detectHead, REG_MAX, type HeadOptions, type HeadOutputs } from './head.js';
 export { costs, type Costs, type LayerCost, type NodeCost, type PeakMemory } from './costs.js';
 export { initParam, initWeights, type Weights } from './init.js';
-export { OPSET, toOnnx, type OnnxOptions } from './onnx.js';
-export { createRng, fillUniform, hashString, type Rng } from './random.js';
+export { OPSET, toOnnx, type IAttr, type INode, type ITensor, type IValueInfo, type OnnxExtension, type OnnxOptions } from './onnx.js';
+export { createRng, fillNormal, fillUniform, hashString, type Rng } from './random.js';
+export { createSession, type SessionOptions } from './session.js';

@@ -4,10 +4,10 @@ import { GraphError, LEAKY_SLOPE, type Graph, type Node, type Param } from './gr
 import { initParamInto, type Weights } from './init.js';
 
 const { onnx } = onnxProto;
-type INode = onnxProto.onnx.INodeProto;
-type ITensor = onnxProto.onnx.ITensorProto;
-type IAttr = onnxProto.onnx.IAttributeProto;
-type IValueInfo = onnxProto.onnx.IValueInfoProto;
+export type INode = onnxProto.onnx.INodeProto;
+export type ITensor = onnxProto.onnx.ITensorProto;
+export type IAttr = onnxProto.onnx.IAttributeProto;
+export type IValueInfo = onnxProto.onnx.IValueInfoProto;
 
 export const OPSET = 17;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -24,6 +24,21 @@ export interface OnnxOptions {
   readonly extraOutputs?: readonly string[];
   /** Replace the graph's outputs with these (e.g. only activations a proxy needs). */
   readonly outputs?: readonly string[];
+  /**
+   * BatchNorm with its running statistics ('inference', the default) or normalising by the
+   * statistics of the batch itself ('batch', training mode). In 'batch' mode each BN node also
+   * produces `<node>::batch_var`, the per-channel biased batch variance, shape [1, C, 1, 1].
+   */
+  readonly batchNorm?: 'inference' | 'batch';
+  /** Extra ONNX nodes reading graph tensors (e.g. a proxy's in-graph reductions), with their outputs. */
+  readonly extension?: OnnxExtension;
+}
+
+/** Nodes appended after the graph's own; their outputs become model outputs. */
+export interface OnnxExtension {
+  readonly nodes: readonly INode[];
+  readonly initializers: readonly ITensor[];
+  readonly outputs: readonly IValueInfo[];
 }
 
 const ints = (name: string, values: readonly number[]): IAttr => ({ name, type: A.INTS, ints: [...values] });
@@ -46,8 +61,36 @@ function valueInfo(name: string, shape: readonly number[], batch: number | 'dyna
   return { name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims } } } };
 }
 
+/**
+ * BatchNorm by batch statistics, as a per-channel scale and shift: mean_b = E[x], var_b = E[x^2] -
+ * mean_b^2 (biased, as PyTorch normalises), y = x * s + (beta - mean_b * s), s = gamma / sqrt(var_b + eps).
+ * Two passes over x for the statistics and two for the output.
+ */
+function lowerBatchStatBN(node: Node, eps: number, channels: number, konst: (suffix: string, values: readonly number[], kind: 'i64' | 'f32' | 'scalar') => string): INode[] {
+  const n = node.name;
+  const [x = '', gamma = '', beta = ''] = [node.inputs[0], node.params[0], node.params[1]];
+  const axes = ints('axes', [0, 2, 3]);
+  const shape = konst('cshape', [1, channels, 1, 1], 'i64');
+  return [
+    { name: `${n}/mean`, opType: 'ReduceMean', input: [x], output: [`${n}::batch_mean`], attribute: [axes, int('keepdims', 1)] },
+    { name: `${n}/square`, opType: 'Mul', input: [x, x], output: [`${n}::sq`] },
+    { name: `${n}/meansq`, opType: 'ReduceMean', input: [`${n}::sq`], output: [`${n}::mean_sq`], attribute: [axes, int('keepdims', 1)] },
+    { name: `${n}/mean2`, opType: 'Mul', input: [`${n}::batch_mean`, `${n}::batch_mean`], output: [`${n}::mean2`] },
+    { name: `${n}/var`, opType: 'Sub', input: [`${n}::mean_sq`, `${n}::mean2`], output: [`${n}::batch_var`] },
+    { name: `${n}/eps`, opType: 'Add', input: [`${n}::batch_var`, konst('eps', [eps], 'scalar')], output: [`${n}::var_eps`] },
+    { name: `${n}/std`, opType: 'Sqrt', input: [`${n}::var_eps`], output: [`${n}::std`] },
+    { name: `${n}/gamma`, opType: 'Reshape', input: [gamma, shape], output: [`${n}::gamma`] },
+    { name: `${n}/beta`, opType: 'Reshape', input: [beta, shape], output: [`${n}::beta`] },
+    { name: `${n}/s`, opType: 'Div', input: [`${n}::gamma`, `${n}::std`], output: [`${n}::s`] },
+    { name: `${n}/ms`, opType: 'Mul', input: [`${n}::batch_mean`, `${n}::s`], output: [`${n}::ms`] },
+    { name: `${n}/shift`, opType: 'Sub', input: [`${n}::beta`, `${n}::ms`], output: [`${n}::shift`] },
+    { name: `${n}/scale`, opType: 'Mul', input: [x, `${n}::s`], output: [`${n}::scaled`] },
+    { name: n, opType: 'Add', input: [`${n}::scaled`, `${n}::shift`], output: [...node.outputs] },
+  ];
+}
+
 /** Turns one graph node into ONNX nodes, adding the constants it needs to `consts`. */
-function lower(node: Node, consts: ITensor[]): INode[] {
+function lower(node: Node, consts: ITensor[], bnMode: 'inference' | 'batch', channels: number): INode[] {
   const op = node.op;
   const inputs = [...node.inputs, ...node.params];
   const outputs = [...node.outputs];
@@ -74,6 +117,7 @@ function lower(node: Node, consts: ITensor[]): INode[] {
         { name: n, opType: 'ConvTranspose', input: inputs, output: outputs, attribute: [ints('kernel_shape', [op.k, op.k]), ints('strides', [op.stride, op.stride]), ints('pads', [op.pad, op.pad, op.pad, op.pad])] },
       ];
     case 'batchNorm':
+      if (bnMode === 'batch') return lowerBatchStatBN(node, op.eps, channels, konst);
       return [{ name: n, opType: 'BatchNormalization', input: inputs, output: outputs, attribute: [float('epsilon', op.eps)] }];
     case 'act':
       switch (op.fn) {
@@ -229,7 +273,9 @@ export function toOnnx(graph: Graph, opts: OnnxOptions = {}): Uint8Array {
   if (batch !== 'dynamic' && !(Number.isInteger(batch) && batch >= 1)) throw new GraphError(`batch must be a positive integer or 'dynamic', got ${batch}`);
   const seed = opts.seed ?? 0;
   const consts: ITensor[] = [];
-  const nodes = graph.nodes.flatMap((node) => lower(node, consts));
+  const bnMode = opts.batchNorm ?? 'inference';
+  const nodes = graph.nodes.flatMap((node) => lower(node, consts, bnMode, graph.tensors.get(node.inputs[0] ?? '')?.shape[0] ?? 0));
+  const ext = opts.extension;
   const outputNames = [...(opts.outputs ?? graph.outputs), ...(opts.extraOutputs ?? [])];
   const output = [...new Set(outputNames)].map((name) => {
     const t = graph.tensors.get(name);
@@ -238,10 +284,10 @@ export function toOnnx(graph: Graph, opts: OnnxOptions = {}): Uint8Array {
   });
   const graphHead = onnx.GraphProto.encode({
     name: graph.name,
-    node: nodes,
-    initializer: consts,
+    node: [...nodes, ...(ext?.nodes ?? [])],
+    initializer: [...consts, ...(ext?.initializers ?? [])],
     input: [valueInfo(graph.input.name, graph.input.shape, batch)],
-    output,
+    output: [...output, ...(ext?.outputs ?? [])],
   }).finish();
   const modelHead = onnx.ModelProto.encode({ irVersion: 8, producerName: 'zcnas', opsetImport: [{ domain: '', version: OPSET }] }).finish();
 

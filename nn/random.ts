@@ -101,3 +101,30 @@ export function fillUniform(out: Float32Array, seed: number, stream: string, lo:
   }
   return out;
 }
+
+/** Fills `out` with standard normals (Box-Muller on the inlined generator), seeded like fillUniform. */
+export function fillNormal(out: Float32Array, seed: number, stream: string, scale = 1, shift = 0): Float32Array {
+  let [a, b, c, d] = createRng(seed, stream).state();
+  const n = out.length;
+  const inv = 1 / 4294967296;
+  for (let i = 0; i < n; i += 2) {
+    let t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    const u = ((t >>> 0) + 0.5) * inv;
+    t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    const v = (t >>> 0) * inv;
+    const r = Math.sqrt(-2 * Math.log(u)) * scale;
+    out[i] = shift + r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < n) out[i + 1] = shift + r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}

@@ -62,5 +62,5 @@ export function buildGraph(genome: Genome, opts: BuildOptions = {}): Graph {
     outs,
     { classes, strides: HEAD_STRIDES, priorBias: opts.priorBias ?? true, branchConvs: genome.head === 'v8' ? 2 : 1 },
   );
-  return b.finish([head.detections, ...head.levels]);
+  return b.finish([head.detections, ...head.levels], outs);
 }

@@ -1,0 +1,77 @@
+// zcnas score: zero-cost proxies of one or more candidates.
+import { parseArgs } from 'node:util';
+import { gaussianSource, imageFolderSource, parseProxyList, PROXIES, PROXY_NAMES, scoreCandidate, type CandidateScores, type ProxyResult } from '../proxies/index.js';
+import { checkClasses, genomeId, parseGenomeArg } from '../space/index.js';
+import { UsageError } from './errors.js';
+import { parseIntFlag } from './flags.js';
+import { si, table } from './format.js';
+
+export const SCORE_HELP = `Usage: zcnas score <name-or-genome>... [options]
+
+Computes zero-cost proxies of each candidate (its initial weights are seeded).
+
+Options:
+  --proxies a,b,c    proxies to compute, or all (default: all)
+  --batch N          batch size of the forward pass (default 16)
+  --seed S           seed of weights and batch (default 0)
+  --images DIR       draw the batch from a folder of .jpg/.png images (default: Gaussian noise)
+  --classes N        classes of the detect head (default 80)
+  --json             one JSON object per candidate, one per line
+  -h, --help         show this help
+
+Proxies:
+${PROXIES.map((p) => `  ${p.name.padEnd(12)} ${p.description} (${p.higherIsBetter ? 'higher' : 'lower'} is better)`).join('\n')}`;
+
+export function formatResult(r: ProxyResult | undefined): string {
+  if (!r) return '-';
+  if (!r.ok) return `failed: ${r.failure}`;
+  return Math.abs(r.value) >= 1e5 ? si(r.value) : r.value.toPrecision(6);
+}
+
+export async function runScore(argv: readonly string[], out: (s: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      proxies: { type: 'string' },
+      batch: { type: 'string' },
+      seed: { type: 'string' },
+      images: { type: 'string' },
+      classes: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out(SCORE_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('score needs at least one name or genome. Example: zcnas score yolo8n_320 yolo5n_320 --proxies nwot,zen');
+  const genomes = positionals.map(parseGenomeArg);
+  const proxies = values.proxies === undefined ? [...PROXY_NAMES] : parseProxyList(values.proxies);
+  const batchSize = parseIntFlag('--batch', values.batch, 16, 2, 1024);
+  const seed = parseIntFlag('--seed', values.seed, 0, 0, 2 ** 32 - 1);
+  const classes = checkClasses(parseIntFlag('--classes', values.classes, 80, 1));
+  const source = values.images === undefined ? gaussianSource() : imageFolderSource(values.images);
+  const results: CandidateScores[] = [];
+  for (const [i, genome] of genomes.entries()) {
+    if (!values.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[Kscoring ${i + 1}/${genomes.length} ${genomeId(genome)}`);
+    const r = await scoreCandidate(genome, { proxies, batchSize, seed, source, classes });
+    results.push(r);
+    if (values.json) out(JSON.stringify(r));
+  }
+  if (!values.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  if (values.json) return 0;
+  out(
+    table(
+      ['candidate', ...proxies],
+      results.map((r) => [r.id, ...proxies.map((p) => formatResult(r.scores[p]))]),
+      ['left', ...proxies.map(() => 'right' as const)],
+    ),
+  );
+  const inputs = new Set(results.flatMap((r) => Object.values(r.scores).map((s) => s.input)));
+  out(`\ninputs: ${[...inputs].join('; ')}`);
+  for (const r of results)
+    for (const [p, s] of Object.entries(r.scores)) if (!s.ok) out(`${r.id} ${p}: ${s.failure}: ${s.message}`);
+  return 0;
+}

@@ -1,0 +1,151 @@
+// Scores one candidate with a set of proxies: static ones from the graph, forward ones from one
+// shared onnxruntime run with every requested in-graph reduction attached, custom ones alone.
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { costs, createSession, toOnnx } from '../nn/index.js';
+import { buildGraph, genomeId, type Genome } from '../space/index.js';
+import { makeBatch, type Batch, type BatchSource } from './batch.js';
+import { ProbeBuilder } from './probes.js';
+import { PROXIES } from './defs.js';
+import { ProxyFailure, type CandidateContext, type Proxy, type ProxyResult } from './types.js';
+
+/** An unknown proxy name: lists the known ones. */
+export class UnknownProxyError extends Error {
+  override readonly name = 'UnknownProxyError';
+}
+
+export const PROXY_NAMES: readonly string[] = PROXIES.map((p) => p.name);
+
+export function getProxy(name: string): Proxy {
+  const p = PROXIES.find((x) => x.name === name);
+  if (!p) throw new UnknownProxyError(`unknown proxy '${name}': known proxies are ${PROXY_NAMES.join(', ')}`);
+  return p;
+}
+
+/** Parses `a,b,c` (or `all`) into proxy names, checking each. */
+export function parseProxyList(text: string): string[] {
+  if (text.trim() === 'all') return [...PROXY_NAMES];
+  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (names.length === 0) throw new UnknownProxyError(`no proxies given: use a comma-separated list of ${PROXY_NAMES.join(', ')}, or all`);
+  for (const n of names) getProxy(n);
+  return [...new Set(names)];
+}
+
+export interface ScoreOptions {
+  readonly proxies: readonly string[];
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly source: BatchSource;
+  readonly classes: number;
+  /** onnxruntime intra-op threads; default: all cores. */
+  readonly threads?: number;
+  /** Refuse a forward pass whose activations would exceed this many bytes (default 8 GiB). */
+  readonly memoryLimitBytes?: number;
+}
+
+export interface CandidateScores {
+  readonly id: string;
+  readonly params: number;
+  readonly macs: number;
+  readonly scores: Readonly<Record<string, ProxyResult>>;
+  readonly seconds: number;
+}
+
+const DEFAULT_MEMORY_LIMIT = 8 * 2 ** 30;
+
+function failure(e: unknown, input: string): ProxyResult {
+  if (e instanceof ProxyFailure) return { ok: false, failure: e.kind, message: e.message, input };
+  return { ok: false, failure: 'error', message: e instanceof Error ? e.message : String(e), input };
+}
+
+function checked(value: number, input: string, name: string): ProxyResult {
+  if (!Number.isFinite(value)) return { ok: false, failure: 'not-finite', message: `${name} came out as ${value}`, input };
+  return { ok: true, value, input };
+}
+
+export async function scoreCandidate(genome: Genome, opts: ScoreOptions): Promise<CandidateScores> {
+  const t0 = performance.now();
+  const graph = buildGraph(genome, { classes: opts.classes });
+  const c = costs(graph);
+  const ctx: CandidateContext = { genome, graph, costs: c, seed: opts.seed, batchSize: opts.batchSize };
+  const needsBatch = opts.proxies.some((p) => getProxy(p).kind !== 'static');
+  const batch = needsBatch ? makeBatch(opts.source, opts.batchSize, genome.resolution, opts.seed) : undefined;
+  const scores = await computeProxies(ctx, opts.proxies, batch, { threads: opts.threads, memoryLimitBytes: opts.memoryLimitBytes });
+  return { id: genomeId(genome), params: c.params, macs: c.macs, scores, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Computes `names` on one candidate graph; `batch` is needed by every proxy that runs the network. */
+export async function computeProxies(
+  ctx: CandidateContext,
+  names: readonly string[],
+  batch: Batch | undefined,
+  opts: { threads?: number; memoryLimitBytes?: number } = {},
+): Promise<Record<string, ProxyResult>> {
+  const threads = opts.threads ?? availableParallelism();
+  const proxies = names.map(getProxy);
+  const scores: Record<string, ProxyResult> = {};
+  for (const p of proxies) {
+    if (p.kind !== 'static') continue;
+    const input = p.needs === 'graph' ? 'graph' : `weights(seed=${ctx.seed})`;
+    try {
+      scores[p.name] = checked(p.compute(ctx), input, p.name);
+    } catch (e) {
+      scores[p.name] = failure(e, input);
+    }
+  }
+  const needsBatch = proxies.filter((p) => p.kind !== 'static');
+  if (needsBatch.length === 0) return scores;
+  if (!batch || batch.size !== ctx.batchSize) throw new RangeError(`proxies ${needsBatch.map((p) => p.name).join(', ')} need a batch of ${ctx.batchSize}`);
+  // Several activation-sized temporaries live at once during the probes: a margin of 4x the peak.
+  const need = 4 * ctx.costs.peak.bytesFp32 * ctx.batchSize;
+  const limit = opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT;
+  if (need > limit) {
+    for (const p of needsBatch)
+      scores[p.name] = { ok: false, failure: 'too-large', message: `a forward pass at batch ${ctx.batchSize} needs about ${(need / 2 ** 30).toFixed(2)} GiB, over the ${(limit / 2 ** 30).toFixed(2)} GiB limit`, input: batch.description };
+    return scores;
+  }
+  await runForward(ctx, proxies, batch.data, batch.description, threads, scores);
+  for (const p of proxies) {
+    if (p.kind !== 'custom') continue;
+    try {
+      scores[p.name] = checked(await p.run(ctx, batch.data, threads), batch.description, p.name);
+    } catch (e) {
+      scores[p.name] = failure(e, batch.description);
+    }
+  }
+  return scores;
+}
+
+async function runForward(ctx: CandidateContext, proxies: readonly Proxy[], batch: Float32Array, input: string, threads: number, scores: Record<string, ProxyResult>): Promise<void> {
+  const forward = proxies.filter((p) => p.kind === 'forward');
+  if (forward.length === 0) return;
+  const pb = new ProbeBuilder('probe');
+  const finishers = new Map<string, ReturnType<(typeof forward)[number]['probe']>>();
+  for (const p of forward) {
+    try {
+      finishers.set(p.name, p.probe(ctx, pb));
+    } catch (e) {
+      scores[p.name] = failure(e, input);
+    }
+  }
+  if (finishers.size === 0) return;
+  const { graph, batchSize: B } = ctx;
+  try {
+    const model = toOnnx(graph, { batch: B, seed: ctx.seed, outputs: [], extension: pb.extension() });
+    const session = await createSession(model, { threads });
+    try {
+      const outs = await session.run({ [graph.input.name]: new ort.Tensor('float32', batch, [B, ...graph.input.shape]) });
+      for (const [name, finish] of finishers) {
+        try {
+          scores[name] = checked(finish(outs as Parameters<typeof finish>[0]), input, name);
+        } catch (e) {
+          scores[name] = failure(e, input);
+        }
+      }
+    } finally {
+      await session.release();
+    }
+  } catch (e) {
+    for (const name of finishers.keys()) scores[name] = failure(e, input);
+  }
+}

@@ -1,0 +1,65 @@
+// The proxy interface: what a proxy needs, which way is better, and how it is computed.
+import type { Costs, Graph } from '../nn/index.js';
+import type { Genome } from '../space/index.js';
+import type { ProbeBuilder } from './probes.js';
+
+/** What a proxy must be able to compute: the graph alone, its initial weights, or a forward pass on a batch. */
+export type ProxyNeeds = 'graph' | 'weights' | 'batch';
+
+export type ProxyFailureKind = 'singular' | 'not-finite' | 'too-large' | 'error';
+
+/** A typed failure: the proxy cannot be computed for this candidate (never a silent NaN). */
+export class ProxyFailure extends Error {
+  override readonly name = 'ProxyFailure';
+  constructor(
+    readonly kind: ProxyFailureKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type ProxyResult =
+  | { readonly ok: true; readonly value: number; readonly input: string }
+  | { readonly ok: false; readonly failure: ProxyFailureKind; readonly message: string; readonly input: string };
+
+export interface CandidateContext {
+  readonly genome: Genome;
+  readonly graph: Graph;
+  readonly costs: Costs;
+  readonly seed: number;
+  readonly batchSize: number;
+}
+
+/** Reads the proxy's statistics from the session outputs; returns the score. */
+export type ProbeFinish = (outputs: Readonly<Record<string, { readonly data: ArrayLike<number>; readonly dims: readonly number[] }>>) => number;
+
+interface ProxyMeta {
+  readonly name: string;
+  /** Bumped whenever the definition changes, so cached scores of the old one are not reused. */
+  readonly version: number;
+  /** One line for tables and the launcher. */
+  readonly description: string;
+  readonly needs: ProxyNeeds;
+  readonly higherIsBetter: boolean;
+}
+
+/** Computed from the graph or its seeded initial weights, without running it. */
+export interface StaticProxy extends ProxyMeta {
+  readonly kind: 'static';
+  compute(ctx: CandidateContext): number;
+}
+
+/** Attaches in-graph reductions to one shared forward pass of the candidate on the batch. */
+export interface ForwardProxy extends ProxyMeta {
+  readonly kind: 'forward';
+  probe(ctx: CandidateContext, pb: ProbeBuilder): ProbeFinish;
+}
+
+/** Runs its own model variant (e.g. Zen's re-initialised, batch-statistics network). */
+export interface CustomProxy extends ProxyMeta {
+  readonly kind: 'custom';
+  run(ctx: CandidateContext, batch: Float32Array, threads: number): Promise<number>;
+}
+
+export type Proxy = StaticProxy | ForwardProxy | CustomProxy;

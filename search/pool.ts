@@ -1,0 +1,39 @@
+// The evaluator pool: piscina worker threads, each scoring candidates with its own onnxruntime
+// sessions; onnxruntime threads per worker are chosen so workers x threads = cores.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { CandidateScores } from '../proxies/index.js';
+import type { ScoreTask } from './score-worker.js';
+
+/** The compiled worker (also when the caller runs from TypeScript sources, as the tests do). */
+function workerFile(): string {
+  const here = fileURLToPath(new URL('./score-worker.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const dist = fileURLToPath(new URL('../dist/search/score-worker.js', import.meta.url));
+  if (existsSync(dist)) return dist;
+  throw new Error('the compiled worker is missing: run npm run build');
+}
+
+export interface ScorePool {
+  readonly workers: number;
+  readonly threadsPerWorker: number;
+  score(task: Omit<ScoreTask, 'threads'>): Promise<CandidateScores>;
+  close(): Promise<void>;
+}
+
+export function threadsPerWorker(workers: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / workers));
+}
+
+export function createScorePool(workers: number): ScorePool {
+  const threads = threadsPerWorker(workers);
+  const pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+  return {
+    workers,
+    threadsPerWorker: threads,
+    score: (task) => pool.run({ ...task, threads } satisfies ScoreTask) as Promise<CandidateScores>,
+    close: () => pool.destroy(),
+  };
+}

@@ -1,0 +1,25 @@
+// Piscina worker: scores one candidate in a worker thread.
+import { imageFolderSource, gaussianSource, scoreCandidate, type CandidateScores } from '../proxies/index.js';
+import { parseName } from '../space/index.js';
+
+export interface ScoreTask {
+  readonly id: string;
+  readonly proxies: readonly string[];
+  readonly batchSize: number;
+  readonly seed: number;
+  /** Image folder, or undefined for Gaussian batches. */
+  readonly images: string | undefined;
+  readonly classes: number;
+  readonly threads: number;
+}
+
+export default async function score(task: ScoreTask): Promise<CandidateScores> {
+  return scoreCandidate(parseName(task.id), {
+    proxies: task.proxies,
+    batchSize: task.batchSize,
+    seed: task.seed,
+    source: task.images === undefined ? gaussianSource() : imageFolderSource(task.images),
+    classes: task.classes,
+    threads: task.threads,
+  });
+}
