@@ -1,6 +1,11 @@
 // npm run bench: every figure of bench/, each written to bench/results/<name>.json.
+// The 968-model proxy-quality run is separate (node dist/bench/proxy-quality.js): it takes hours.
 import { benchBuildTime } from './build-time.js';
 import { benchForwardThroughput } from './forward-throughput.js';
+import { benchNaswotOverhead } from './naswot-overhead.js';
+import { benchProxyThroughput } from './proxy-throughput.js';
 
 await benchBuildTime();
 await benchForwardThroughput();
+await benchNaswotOverhead();
+await benchProxyThroughput();

@@ -115,3 +115,33 @@ describe('zcnas bench-proxies', () => {
     expect(readdirSync(dir)).not.toContain('.zcnas-cache');
   });
 });
+
+describe('bench-proxies interrupted with Ctrl-C', () => {
+  it('stops after the candidates in flight, exits 130, keeps their scores; the same command resumes without recomputing', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    const lines = readFileSync(TRUTH_CSV, 'utf8').trim().split('\n');
+    const table = join(dir, 'interrupt.csv');
+    writeFileSync(table, [lines[0], ...lines.filter((l) => /^yolo8(n|s|d1w25|d33w75)_(160|192)[,]/.test(l))].join('\n') + '\n');
+    const cache = join(dir, 'cache-interrupt');
+    const args = [BIN, 'bench-proxies', '--truth', table, '--proxies', 'nwot', '--batch', '4', '--workers', '1', '--cache', cache, '--out', join(dir, 'out-interrupt')];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const file = join(cache, 'scores.jsonl');
+    // Interrupt once the first candidate's scores are on disk.
+    while (!existsSync(file) || readFileSync(file, 'utf8').trim() === '') await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted with \d+ of 8 candidates scored; run the same command again to resume/);
+    const partial = readFileSync(file, 'utf8').trim().split('\n').length;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(16);
+    const r = zcnas(args.slice(1));
+    expect(r.code).toBe(0);
+    const keys = readFileSync(file, 'utf8').trim().split('\n').map((l) => { const o = JSON.parse(l) as { id: string; proxy: string }; return `${o.id}|${o.proxy}`; });
+    expect(keys).toHaveLength(16); // 8 candidates x (nwot + macs), none twice
+    expect(new Set(keys).size).toBe(16);
+  });
+});
