@@ -5,12 +5,15 @@ import { describeError, UsageError } from './errors.js';
 import { runInspect } from './inspect.js';
 import { runScore } from './score.js';
 import { runBenchProxies } from './bench-proxies.js';
+import { runResumeCommand, runSearchCommand } from './search.js';
 
 const HELP = `zcnas: training-free architecture search for YOLO detectors on small hardware
 
 Usage: zcnas <command> [options]
 
 Commands:
+  search [options]           search the space for the Pareto front of proxies against costs
+  resume DIR                 continue an interrupted search exactly where it stopped
   inspect <name-or-genome>   layers, parameters, MACs and activation memory of a candidate;
                              optionally writes it as an ONNX model
   score <names...>           zero-cost proxies (NASWOT, Zen, MeCo, SWAP, ...) of candidates
@@ -38,6 +41,10 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
     case '--version':
       out(version());
       return 0;
+    case 'search':
+      return runSearchCommand(rest, out);
+    case 'resume':
+      return runResumeCommand(rest, out);
     case 'inspect':
       return runInspect(rest, out);
     case 'score':
@@ -45,7 +52,7 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
     case 'bench-proxies':
       return runBenchProxies(rest, out);
     default:
-      throw new UsageError(`unknown command '${command}'. Commands: inspect, score, bench-proxies, help, version`);
+      throw new UsageError(`unknown command '${command}'. Commands: search, resume, inspect, score, bench-proxies, help, version`);
   }
 }
 

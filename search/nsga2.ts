@@ -54,16 +54,21 @@ export function survivors<T>(pool: readonly Member<T>[], size: number): Member<T
   return out;
 }
 
-/** One generation: offspring by tournament, crossover and mutation; (mu + lambda) survival. */
-export function nsga2Step<T>(problem: Nsga2Problem<T>, pop: readonly Member<T>[], rng: Rng): Member<T>[] {
+/** `count` children by binary tournament (rank, then crowding), crossover and mutation. */
+export function offspring<T>(problem: Pick<Nsga2Problem<T>, 'crossover' | 'mutate'>, pop: readonly Member<T>[], rng: Rng, count: number): T[] {
   const { rank, crowd } = rankAndCrowd(pop);
-  const children: Member<T>[] = [];
-  while (children.length < pop.length) {
+  const children: T[] = [];
+  while (children.length < count) {
     const a = pop[tournament(rng, rank, crowd)] as Member<T>;
     const b = pop[tournament(rng, rank, crowd)] as Member<T>;
-    const x = problem.mutate(problem.crossover(a.x, b.x, rng), rng);
-    children.push({ x, ...problem.evaluate(x) });
+    children.push(problem.mutate(problem.crossover(a.x, b.x, rng), rng));
   }
+  return children;
+}
+
+/** One generation: offspring, evaluation, (mu + lambda) survival. */
+export function nsga2Step<T>(problem: Nsga2Problem<T>, pop: readonly Member<T>[], rng: Rng): Member<T>[] {
+  const children = offspring(problem, pop, rng, pop.length).map((x) => ({ x, ...problem.evaluate(x) }));
   return survivors([...pop, ...children], pop.length);
 }
 

@@ -19,7 +19,8 @@ function workerFile(): string {
 export interface ScorePool {
   readonly workers: number;
   readonly threadsPerWorker: number;
-  score(task: Omit<ScoreTask, 'threads'>): Promise<CandidateScores>;
+  /** Scores in a worker; rejects when the worker dies or `timeoutMs` passes (the worker is then stopped). */
+  score(task: Omit<ScoreTask, 'threads'>, timeoutMs?: number): Promise<CandidateScores>;
   close(): Promise<void>;
 }
 
@@ -33,7 +34,19 @@ export function createScorePool(workers: number): ScorePool {
   return {
     workers,
     threadsPerWorker: threads,
-    score: (task) => pool.run({ ...task, threads } satisfies ScoreTask) as Promise<CandidateScores>,
+    async score(task, timeoutMs) {
+      if (timeoutMs === undefined) return (await pool.run({ ...task, threads } satisfies ScoreTask)) as CandidateScores;
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      try {
+        return (await pool.run({ ...task, threads } satisfies ScoreTask, { signal: abort.signal })) as CandidateScores;
+      } catch (e) {
+        if (abort.signal.aborted) throw new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s`);
+        throw e;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     close: () => pool.destroy(),
   };
 }

@@ -1,0 +1,87 @@
+// The search as launched: every setting, validated with zod; unknown keys and out-of-range values
+// are refused with a message naming the key.
+import { z } from 'zod';
+import { PROXY_NAMES } from '../proxies/index.js';
+import { ACTIVATIONS, DEFAULT_SPACE, FAMILIES, HEADS, LIMITS, validateSpace, type SearchSpace } from '../space/index.js';
+
+export const COSTS = ['macs', 'params', 'memory'] as const;
+export type CostName = (typeof COSTS)[number];
+
+const objective = z.union([
+  z.strictObject({ maximize: z.enum(PROXY_NAMES as [string, ...string[]]) }),
+  z.strictObject({ minimize: z.enum(COSTS) }),
+]);
+
+const constraint = z.strictObject({
+  cost: z.enum(COSTS),
+  /** Upper bound: MACs, parameters, or peak activation bytes (int8). */
+  max: z.number().positive(),
+});
+
+const multiple = z.number().min(LIMITS.multiple.min).max(LIMITS.multiple.max);
+const stage = z.number().min(LIMITS.stage.min).max(LIMITS.stage.max);
+const resolution = z
+  .number()
+  .int()
+  .min(LIMITS.resolution.min)
+  .max(LIMITS.resolution.max)
+  .refine((r) => r % LIMITS.resolution.step === 0, { message: `must be a multiple of ${LIMITS.resolution.step}` });
+
+const space = z.strictObject({
+  backbones: z.array(z.enum(FAMILIES)).min(1).default([...DEFAULT_SPACE.backbones]),
+  necks: z.array(z.enum(FAMILIES)).min(1).default([...DEFAULT_SPACE.necks]),
+  mixNecks: z.boolean().default(DEFAULT_SPACE.mixNecks),
+  heads: z.array(z.enum(HEADS)).min(1).default([...DEFAULT_SPACE.heads]),
+  depths: z.array(multiple).min(1).default([...DEFAULT_SPACE.depths]),
+  // Defaults sized for small hardware and a search of minutes on a laptop.
+  widths: z.array(multiple).min(1).default([0.25, 0.33, 0.5]),
+  stageMultipliers: z.array(stage).min(1).default([...DEFAULT_SPACE.stageMultipliers]),
+  resolutions: z.array(resolution).min(1).default([160, 192, 224, 256, 288, 320]),
+  activations: z.array(z.enum(ACTIVATIONS)).min(1).default([...DEFAULT_SPACE.activations]),
+});
+
+export const searchConfigSchema = z.strictObject({
+  strategy: z.enum(['random', 'evolution', 'nsga2']).default('nsga2'),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
+  /** Candidates evaluated per generation (the population of evolution and NSGA-II). */
+  population: z.number().int().min(2).max(10_000).default(16),
+  /** Generations to run; the budget is population x generations candidates. */
+  generations: z.number().int().min(1).max(100_000).default(8),
+  /** Aging evolution's tournament size. */
+  sampleSize: z.number().int().min(2).max(1000).default(4),
+  objectives: z.array(objective).min(1).max(4).default([{ maximize: 'nwot' }, { minimize: 'macs' }]),
+  constraints: z.array(constraint).default([]),
+  space: space.default(space.parse({})),
+  batch: z.number().int().min(2).max(1024).default(8),
+  classes: z.number().int().min(1).max(10_000).default(80),
+  images: z.string().optional(),
+  /** Worker threads; 0 evaluates in the main thread. */
+  workers: z.number().int().min(0).max(64).optional(),
+  /** A candidate taking longer than this is recorded as failed. */
+  timeoutSeconds: z.number().positive().max(86_400).default(600),
+});
+
+export type SearchConfig = z.infer<typeof searchConfigSchema>;
+
+/** A bad config: says which key and what is allowed. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Validates raw JSON (from a file or flags) into a complete config with defaults filled in. */
+export function parseSearchConfig(raw: unknown, where = 'config'): SearchConfig {
+  const r = searchConfigSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const path = issue?.path.join('.') || '(top level)';
+    const detail = issue?.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}; the keys are ${Object.keys(searchConfigSchema.shape).join(', ')}` : (issue?.message ?? 'invalid');
+    throw new ConfigError(`${where}: ${path}: ${detail}`);
+  }
+  if (r.data.strategy === 'evolution' && r.data.objectives.length !== 1)
+    throw new ConfigError(`${where}: strategy evolution optimises one score; give one objective, or use nsga2 for several`);
+  return r.data;
+}
+
+export function spaceOf(config: SearchConfig): SearchSpace {
+  return validateSpace(config.space);
+}

@@ -1,0 +1,30 @@
+// Evaluating one candidate for the search: costs in this thread (cheap), proxies in the pool
+// (or here when there is none); a crash or a timeout becomes a recorded failure.
+import { costs } from '../nn/index.js';
+import { gaussianSource, imageFolderSource, scoreCandidate, type ProxyResult } from '../proxies/index.js';
+import { buildGraph, genomeId, type Genome } from '../space/index.js';
+import type { SearchConfig } from './config.js';
+import type { EvalRecord } from './journal.js';
+import type { ScorePool } from './pool.js';
+
+export function proxiesOf(config: SearchConfig): string[] {
+  return [...new Set(config.objectives.flatMap((o) => ('maximize' in o ? [o.maximize] : [])))];
+}
+
+export async function evaluateCandidate(genome: Genome, config: SearchConfig, pool: ScorePool | undefined, where: { generation: number; index: number }): Promise<EvalRecord> {
+  const id = genomeId(genome);
+  const graph = buildGraph(genome, { classes: config.classes });
+  const c = costs(graph);
+  const base = { type: 'eval' as const, ...where, id, genome, params: c.params, macs: c.macs, memory: c.peak.bytesInt8 };
+  const proxies = proxiesOf(config);
+  if (proxies.length === 0) return { ...base, scores: {} };
+  try {
+    const task = { id, proxies, batchSize: config.batch, seed: config.seed, images: config.images, classes: config.classes };
+    const scores = pool
+      ? (await pool.score(task, config.timeoutSeconds * 1000)).scores
+      : (await scoreCandidate(genome, { ...task, source: config.images === undefined ? gaussianSource() : imageFolderSource(config.images) })).scores;
+    return { ...base, scores: scores as Record<string, ProxyResult> };
+  } catch (e) {
+    return { ...base, scores: {}, failure: e instanceof Error ? e.message : String(e) };
+  }
+}

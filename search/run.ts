@@ -1,0 +1,151 @@
+// The search loop. Each generation: the strategy proposes; a step record lists the proposals;
+// new candidates are evaluated (in parallel) and journaled in proposal order; the strategy
+// observes. Resuming replays the journal through the same code, evaluating only what is missing,
+// so an interrupted run ends exactly as an uninterrupted one would.
+import { availableParallelism } from 'node:os';
+import { genomeId, type Genome } from '../space/index.js';
+import { spaceOf, type SearchConfig } from './config.js';
+import { evaluateCandidate, proxiesOf } from './evaluate.js';
+import { Journal, RUN_FILES, RunDirError, type EvalRecord, type JournalState } from './journal.js';
+import type { Member } from './nsga2.js';
+import { nonDominatedSort } from './pareto.js';
+import { createScorePool, type ScorePool } from './pool.js';
+import { createStrategy } from './strategies.js';
+
+/** Objectives (minimised) and constraint violation of an evaluated candidate. */
+export function assess(r: EvalRecord, config: SearchConfig): Member<Genome> {
+  let failed = r.failure !== undefined;
+  const objectives = config.objectives.map((o) => {
+    if ('minimize' in o) return r[o.minimize];
+    const s = r.scores[o.maximize];
+    if (!s?.ok) {
+      failed = true;
+      return Infinity;
+    }
+    return -s.value;
+  });
+  let violation = 0;
+  for (const c of config.constraints) violation += Math.max(0, r[c.cost] / c.max - 1);
+  // A candidate that could not be scored is never on the front.
+  if (failed) violation += 1e9;
+  return { x: r.genome, objectives, violation };
+}
+
+export interface FrontEntry {
+  readonly id: string;
+  readonly objectives: Readonly<Record<string, number>>;
+  readonly params: number;
+  readonly macs: number;
+  readonly memory: number;
+}
+
+/** The feasible non-dominated candidates among all evaluated so far. */
+export function currentFront(records: readonly EvalRecord[], config: SearchConfig): FrontEntry[] {
+  const members = records.map((r) => assess(r, config));
+  const first = nonDominatedSort(members)[0] ?? [];
+  return first
+    .filter((i) => members[i]?.violation === 0)
+    .map((i) => records[i] as EvalRecord)
+    .sort((a, b) => a.macs - b.macs || a.id.localeCompare(b.id))
+    .map((r) => ({
+      id: r.id,
+      objectives: Object.fromEntries(
+        config.objectives.map((o) => ('minimize' in o ? [`min ${o.minimize}`, r[o.minimize]] : [`max ${o.maximize}`, (r.scores[o.maximize] as { value: number }).value])),
+      ),
+      params: r.params,
+      macs: r.macs,
+      memory: r.memory,
+    }));
+}
+
+export interface RunHooks {
+  /** One progress line. */
+  log(line: string): void;
+  /** Polled between candidates: true stops the run cleanly (it stays resumable). */
+  stopRequested(): boolean;
+}
+
+export interface RunOutcome {
+  readonly completed: boolean;
+  readonly evaluated: number;
+  readonly front: readonly FrontEntry[];
+}
+
+function summaryText(config: SearchConfig, records: readonly EvalRecord[], front: readonly FrontEntry[], generation: number): string {
+  const failed = records.filter((r) => r.failure !== undefined || Object.values(r.scores).some((s) => !s.ok)).length;
+  return [
+    `zcnas search: ${config.strategy}, seed ${config.seed}, population ${config.population}, generation ${generation + 1} of ${config.generations}`,
+    `objectives: ${config.objectives.map((o) => ('minimize' in o ? `minimise ${o.minimize}` : `maximise ${o.maximize}`)).join(', ')}`,
+    `constraints: ${config.constraints.length ? config.constraints.map((c) => `${c.cost} <= ${c.max}`).join(', ') : 'none'}`,
+    `evaluated: ${records.length} candidates (${failed} failed)`,
+    '',
+    `front (${front.length}):`,
+    ...front.map((f) => `  ${f.id.padEnd(36)} ${Object.entries(f.objectives).map(([k, v]) => `${k} ${Number(v.toPrecision(6))}`).join('  ')}`),
+    '',
+  ].join('\n');
+}
+
+/** Runs (or resumes) the search in `journal`'s directory until done or asked to stop. */
+export async function runSearch(journal: Journal, config: SearchConfig, state: JournalState | undefined, hooks: RunHooks): Promise<RunOutcome> {
+  const evals = new Map(state?.evals ?? []);
+  const order: EvalRecord[] = [...(state?.order ?? [])];
+  const strategy = createStrategy(config.strategy, { space: spaceOf(config), seed: config.seed, population: config.population, sampleSize: config.sampleSize });
+  const workers = config.workers ?? availableParallelism();
+  const needsPool = proxiesOf(config).length > 0 && workers > 0;
+  let pool: ScorePool | undefined;
+  const t0 = performance.now();
+  let fresh = 0;
+  try {
+    for (let g = 0; g < config.generations; g++) {
+      const proposals = strategy.propose(g);
+      const ids = proposals.map(genomeId);
+      const logged = state?.steps.get(g);
+      if (logged && logged.proposals.join() !== ids.join())
+        throw new RunDirError(`the journal's generation ${g} proposed other candidates than this replay: the run directory does not belong to this config or tool`);
+      if (!logged) {
+        journal.append([{ type: 'step', generation: g, proposals: ids }]);
+        journal.flush();
+      }
+      // Evaluate new candidates, at most `workers` at a time (so a stop takes effect promptly), and
+      // journal them in proposal order, whatever order they finish in.
+      const todo = proposals.map((genome, index) => ({ genome, index, id: ids[index] as string })).filter((t, i) => !evals.has(t.id) && ids.indexOf(t.id) === i);
+      const started = new Map<string, Promise<EvalRecord>>();
+      let next = 0;
+      const startMore = (): void => {
+        while (next < todo.length && started.size - [...started.keys()].filter((k) => evals.has(k)).length < Math.max(1, workers) && !hooks.stopRequested()) {
+          const t = todo[next++] as (typeof todo)[number];
+          if (needsPool) pool ??= createScorePool(workers);
+          started.set(t.id, evaluateCandidate(t.genome, config, pool, { generation: g, index: t.index }));
+        }
+      };
+      startMore();
+      for (const t of todo) {
+        const p = started.get(t.id);
+        if (!p) break;
+        const record = await p;
+        evals.set(t.id, record);
+        order.push(record);
+        journal.append([record]);
+        fresh++;
+        if (journal.buffered >= 8) journal.flush();
+        hooks.log(`gen ${g + 1}/${config.generations}  ${order.length} evaluated  ${record.id}${record.failure ? `  FAILED: ${record.failure}` : ''}`);
+        startMore();
+      }
+      journal.flush();
+      if (ids.some((id) => !evals.has(id))) {
+        return { completed: false, evaluated: order.length, front: currentFront(order, config) };
+      }
+      strategy.observe(g, ids.map((id) => assess(evals.get(id) as EvalRecord, config)));
+      const front = currentFront(order, config);
+      journal.writeWhole(RUN_FILES.front, JSON.stringify(front, null, 2) + '\n');
+      journal.writeWhole(RUN_FILES.summary, summaryText(config, order, front, g));
+      const rate = fresh / Math.max(1e-9, (performance.now() - t0) / 1000);
+      hooks.log(`generation ${g + 1}/${config.generations} done: ${order.length} evaluated, front ${front.length}, ${rate.toFixed(2)} candidates/s`);
+      if (hooks.stopRequested()) return { completed: g + 1 === config.generations, evaluated: order.length, front };
+    }
+    return { completed: true, evaluated: order.length, front: currentFront(order, config) };
+  } finally {
+    journal.close();
+    await pool?.close();
+  }
+}
