@@ -25,6 +25,6 @@ export async function evaluateCandidate(genome: Genome, config: SearchConfig, po
       : (await scoreCandidate(genome, { ...task, source: config.images === undefined ? gaussianSource() : imageFolderSource(config.images) })).scores;
     return { ...base, scores: scores as Record<string, ProxyResult> };
   } catch (e) {
-    return { ...base, scores: {}, failure: e instanceof Error ? e.message : String(e) };
+    return { ...base, scores: {}, failure: `crashed or timed out: ${e instanceof Error ? e.message : String(e)}` };
   }
 }

@@ -1,8 +1,8 @@
 // The run directory: config.json (the search as launched), journal.jsonl (append-only: a header,
 // then one record per strategy step and per evaluation, fsync'ed in small batches), front.json and
 // summary.txt (rewritten after every generation). A torn last line is dropped with a message.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { genomeFromJson, type Genome } from '../space/index.js';
 import { parseSearchConfig, type SearchConfig } from './config.js';
@@ -67,18 +67,26 @@ export class Journal {
   private buffer: string[] = [];
   private constructor(readonly dir: string) {}
 
-  /** Creates a new run directory; refuses one that exists and is not empty. */
+  /**
+   * Creates a new run directory; refuses one that exists and is not empty. The directory appears
+   * complete (config and journal header) or not at all: it is assembled beside and renamed.
+   */
   static create(dir: string, config: SearchConfig, version: string): Journal {
     const full = resolve(dir);
     if (existsSync(full) && (!statSync(full).isDirectory() || readdirSync(full).length > 0))
       throw new RunDirError(`${dir} already exists and is not an empty folder: resume it with zcnas resume ${dir}, or choose another --out`);
-    mkdirSync(full, { recursive: true });
-    const j = new Journal(full);
+    if (!existsSync(dirname(full))) throw new RunDirError(`cannot create ${dir}: folder ${dirname(full)} does not exist`);
+    const staging = `${full}.creating-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging);
+    const j = new Journal(staging);
     j.writeWhole(FILES.config, JSON.stringify(config, null, 2) + '\n');
     const header: Header = { type: 'header', format: JOURNAL_FORMAT, tool: 'zcnas', version, seed: config.seed, config };
     j.append([header]);
-    j.flush();
-    return j;
+    j.close();
+    if (existsSync(full)) rmdirSync(full);
+    renameSync(staging, full);
+    return new Journal(full);
   }
 
   /** Opens an existing run for resuming: checks it is a run, of this version, and consistent. */

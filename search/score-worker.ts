@@ -13,7 +13,14 @@ export interface ScoreTask {
   readonly threads: number;
 }
 
+/**
+ * Fault injection for tests of the pool's crash handling: ZCNAS_FAULT_CRASH=<genome id> makes the
+ * worker thread that scores that candidate exit abruptly, as a native crash in a worker would.
+ */
+const CRASH_ID = process.env.ZCNAS_FAULT_CRASH;
+
 export default async function score(task: ScoreTask): Promise<CandidateScores> {
+  if (CRASH_ID !== undefined && task.id === CRASH_ID) process.exit(3);
   return scoreCandidate(parseName(task.id), {
     proxies: task.proxies,
     batchSize: task.batchSize,
