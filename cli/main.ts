@@ -6,6 +6,7 @@ import { runInspect } from './inspect.js';
 import { runScore } from './score.js';
 import { runBenchProxies } from './bench-proxies.js';
 import { runResumeCommand, runSearchCommand } from './search.js';
+import { runExportCommand } from './export.js';
 
 const HELP = `zcnas: training-free architecture search for YOLO detectors on small hardware
 
@@ -14,6 +15,7 @@ Usage: zcnas <command> [options]
 Commands:
   search [options]           search the space for the Pareto front of proxies against costs
   resume DIR                 continue an interrupted search exactly where it stopped
+  export DIR                 write a run's winners as ONNX, JSON and Ultralytics YAML
   inspect <name-or-genome>   layers, parameters, MACs and activation memory of a candidate;
                              optionally writes it as an ONNX model
   score <names...>           zero-cost proxies (NASWOT, Zen, MeCo, SWAP, ...) of candidates
@@ -45,6 +47,8 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
       return runSearchCommand(rest, out);
     case 'resume':
       return runResumeCommand(rest, out);
+    case 'export':
+      return runExportCommand(rest, out);
     case 'inspect':
       return runInspect(rest, out);
     case 'score':
@@ -52,7 +56,7 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
     case 'bench-proxies':
       return runBenchProxies(rest, out);
     default:
-      throw new UsageError(`unknown command '${command}'. Commands: search, resume, inspect, score, bench-proxies, help, version`);
+      throw new UsageError(`unknown command '${command}'. Commands: search, resume, export, inspect, score, bench-proxies, help, version`);
   }
 }
 

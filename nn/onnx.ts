@@ -228,17 +228,25 @@ const padFieldBytes = (k: number): number => (k < 0 ? 0 : 2 + k);
 /** doc_string length that shifts the raw data by `shift` bytes (mod 4). */
 const padFor = (shift: number): number => [-1, 3, 0, 1][shift] ?? -1;
 
-/** Layout of one initializer field starting at absolute offset `at`, raw data 4-byte aligned. */
+/**
+ * Layout of one initializer field starting at absolute offset `at`, raw data 4-byte aligned. The
+ * field's length prefix and the padding depend on each other near varint boundaries; a padding 4
+ * bytes longer keeps the alignment, so the search always ends.
+ */
 function layoutTensor(param: Param, name: Uint8Array, at: number): TensorLayout {
   const dataBytes = 4 * param.shape.reduce((a, b) => a * b, 1);
   const beforePad = param.shape.reduce((a, d) => a + 1 + varintLength(d), 0) + 1 + varintLength(FLOAT) + 1 + varintLength(name.length) + name.length;
   const rawHead = 1 + varintLength(dataBytes);
-  for (let prefix = varintLength(beforePad + rawHead + dataBytes); ; prefix++) {
+  for (let prefix = varintLength(beforePad + rawHead + dataBytes); prefix <= 10; prefix++) {
     const dataAt = at + 1 + prefix + beforePad + rawHead;
-    const pad = padFor((4 - (dataAt % 4)) % 4);
-    const size = beforePad + padFieldBytes(pad) + rawHead + dataBytes;
-    if (varintLength(size) === prefix) return { param, name, dataBytes, pad, size, fieldSize: 1 + prefix + size };
+    const basePad = padFieldBytes(padFor((4 - (dataAt % 4)) % 4));
+    for (let extra = 0; extra <= 8; extra += 4) {
+      const padBytes = basePad + extra;
+      const size = beforePad + padBytes + rawHead + dataBytes;
+      if (varintLength(size) === prefix) return { param, name, dataBytes, pad: padBytes === 0 ? -1 : padBytes - 2, size, fieldSize: 1 + prefix + size };
+    }
   }
+  throw new GraphError(`ONNX writer: no aligned layout for ${param.name}`);
 }
 
 function writeTensor(w: ByteWriter, t: TensorLayout, fill: (out: Float32Array) => void): void {

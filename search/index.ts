@@ -8,3 +8,5 @@ export { evaluateCandidate, proxiesOf } from './evaluate.js';
 export { Journal, JOURNAL_FORMAT, RUN_FILES, RunDirError, type EvalRecord, type JournalState, type StepRecord } from './journal.js';
 export { assess, currentFront, runSearch, type FrontEntry, type RunHooks, type RunOutcome } from './run.js';
 export { createStrategy, type Strategy, type StrategyName } from './strategies.js';
+export { EXPORT_FORMATS, ExportError, exportRecords, selectRecords, type ExportFormat, type Exported, type Selection } from './export.js';
+export { ultralyticsProblem, ultralyticsYaml, type UltralyticsYaml } from './ultralytics.js';

@@ -90,7 +90,7 @@ export class Journal {
   }
 
   /** Opens an existing run for resuming: checks it is a run, of this version, and consistent. */
-  static open(dir: string, version: string): { journal: Journal; state: JournalState } {
+  static open(dir: string, version: string, mode: 'resume' | 'read' = 'resume'): { journal: Journal; state: JournalState } {
     const full = resolve(dir);
     const file = join(full, FILES.journal);
     if (!existsSync(full) || !statSync(full).isDirectory()) throw new RunDirError(`${dir} is not a folder; give the run directory a search wrote (it holds ${FILES.journal})`);
@@ -110,7 +110,7 @@ export class Journal {
     });
     const head = headerSchema.safeParse(parsed[0]);
     if (!head.success) throw new RunDirError(`${file} does not start with a zcnas journal header`);
-    if (head.data.version !== version)
+    if (mode === 'resume' && head.data.version !== version)
       throw new RunDirError(`${dir} was written by zcnas ${head.data.version}; this is zcnas ${version}. Resume it with version ${head.data.version} so that the results stay comparable`);
     const config = parseSearchConfig(head.data.config, `${file} header`);
     const steps = new Map<number, StepRecord>();
@@ -129,7 +129,7 @@ export class Journal {
         order.push(record);
       } else throw new RunDirError(`${file} line ${i + 2}: unknown record type ${String(kind)}`);
     });
-    if (tornLine) truncateSync(file, Buffer.byteLength(lines.slice(0, parsed.length).join('\n') + '\n'));
+    if (tornLine && mode === 'resume') truncateSync(file, Buffer.byteLength(lines.slice(0, parsed.length).join('\n') + '\n'));
     const j = new Journal(full);
     return { journal: j, state: { header: head.data, config, steps, evals, order, tornLine } };
   }

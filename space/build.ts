@@ -64,3 +64,8 @@ export function buildGraph(genome: Genome, opts: BuildOptions = {}): Graph {
   );
   return b.finish([head.detections, ...head.levels], outs);
 }
+
+/** The channel/repeat scaler `family`'s blocks use under `genome` (for exporters that re-state the network). */
+export function makeScaler(genome: Genome, family: Family): ReturnType<typeof scaler> {
+  return scaler(genome, FAMILY_DEFS[family].maxChannels(genome.depth));
+}

@@ -18,5 +18,5 @@ export {
   type StageGenes,
 } from './genome.js';
 export { SCALES, archName, decodeMultiple, encodeMultiple, genomeFromJson, genomeId, parseGenomeArg, parseName, yolobenchArchitectures } from './names.js';
-export { BN_EPS, FAMILY_DEFS, HEAD_STRIDES, MAX_CLASSES, buildGraph, checkClasses, type BuildOptions } from './build.js';
+export { BN_EPS, FAMILY_DEFS, HEAD_STRIDES, MAX_CLASSES, buildGraph, checkClasses, makeScaler, type BuildOptions } from './build.js';
 export { DEFAULT_SPACE, YOLOBENCH_SPACE, crossoverGenomes, mutateGenome, sampleGenome, validateSpace, type SearchSpace } from './sample.js';

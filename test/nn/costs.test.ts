@@ -95,3 +95,22 @@ describe('ONNX writer', () => {
     for (let i = 0; i < 100; i++) expect(bulk[i]).toBeCloseTo(-2 + rng.next() * 4, 5);
   });
 });
+
+describe('ONNX writer layout at varint boundaries', () => {
+  it('tensors whose sizes straddle 128^2 bytes encode, align and load (the prefix and padding settle)', async () => {
+    const { GraphBuilder: B, toOnnx } = await import('../../nn/index.js');
+    const ort = await import('onnxruntime-node');
+    // A 1x1 conv from 1 channel: 4 * cout weight bytes, swept across 16384.
+    for (let cout = 4080; cout <= 4100; cout++) {
+      for (const name of ['c', 'conv_with_a_longer_name']) {
+        const b = new B(name, [1, 1, 1]);
+        const g = b.finish([b.conv(b.input, { cout }, name)]);
+        const bytes = toOnnx(g);
+        const s = await ort.InferenceSession.create(bytes);
+        const out = await s.run({ images: new ort.Tensor('float32', Float32Array.of(1), [1, 1, 1, 1]) });
+        expect(out[g.outputs[0] as string]?.dims).toEqual([1, cout, 1, 1]);
+        await s.release();
+      }
+    }
+  });
+});
