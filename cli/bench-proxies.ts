@@ -48,6 +48,7 @@ Options:
   --images DIR       batches from a folder of images (default: Gaussian noise)
   --classes N        classes of the detect head (default 80)
   --workers N        worker threads (default: cores; 0 scores in this thread)
+  --timeout S        seconds before a candidate counts as failed, in workers (default 1800)
   --cache DIR        where scores are cached (default .zcnas-cache)
   --out DIR          where report.json, report.md and scatter.svg go (default proxy-bench)
   -h, --help         show this help
@@ -64,6 +65,7 @@ interface Options {
   readonly images: string | undefined;
   readonly classes: number;
   readonly workers: number;
+  readonly timeoutSeconds: number;
   readonly cache: string;
   readonly out: string;
 }
@@ -82,6 +84,7 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
       images: { type: 'string' },
       classes: { type: 'string' },
       workers: { type: 'string' },
+      timeout: { type: 'string' },
       cache: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -102,6 +105,7 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
     images: values.images,
     classes: checkClasses(parseIntFlag('--classes', values.classes, 80, 1)),
     workers: parseIntFlag('--workers', values.workers, availableParallelism(), 0, 64),
+    timeoutSeconds: parseIntFlag('--timeout', values.timeout, 1800, 1),
     cache: values.cache ?? '.zcnas-cache',
     out: values.out ?? 'proxy-bench',
   };
@@ -198,10 +202,16 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
     const runOne = async (): Promise<void> => {
       for (let next = queue.shift(); next && !interrupted; next = queue.shift()) {
         const task = { id: next.row.name, proxies: next.missing, batchSize: opts.batchSize, seed: opts.seed, images: opts.images === undefined ? undefined : resolve(opts.images), classes: opts.classes };
-        const result = pool
-          ? await pool.score(task)
-          : await scoreCandidate(next.row.genome, { proxies: task.proxies, batchSize: task.batchSize, seed: task.seed, source, classes: task.classes });
-        record(result);
+        try {
+          const result = pool
+            ? await pool.score(task, opts.timeoutSeconds * 1000)
+            : await scoreCandidate(next.row.genome, { proxies: task.proxies, batchSize: task.batchSize, seed: task.seed, source, classes: task.classes });
+          record(result);
+        } catch (e) {
+          // A crashed or timed-out worker: not cached, so the next run retries the candidate.
+          process.stderr.write(`\n${task.id}: ${(e as Error).message}\n`);
+          done++;
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, pool?.workers ?? 1) }, runOne));
