@@ -4,8 +4,10 @@ import { benchBuildTime } from './build-time.js';
 import { benchForwardThroughput } from './forward-throughput.js';
 import { benchNaswotOverhead } from './naswot-overhead.js';
 import { benchProxyThroughput } from './proxy-throughput.js';
+import { benchSearch } from './search-figures.js';
 
 await benchBuildTime();
 await benchForwardThroughput();
 await benchNaswotOverhead();
 await benchProxyThroughput();
+await benchSearch();

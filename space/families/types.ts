@@ -1,5 +1,5 @@
 // What a family contributes: a backbone (image -> P2..P5) and a neck (P2..P5 -> P3', P4', P5').
-import type { ActFn, BlockCtx, GraphBuilder, T } from '../../nn/index.js';
+import type { ActFn, BlockCtx, T } from '../../nn/index.js';
 import type { Family, Genome } from '../genome.js';
 
 /** Backbone stages by output stride: 0 -> 4 (P2), 1 -> 8 (P3), 2 -> 16 (P4), 3 -> 32 (P5). */
@@ -39,4 +39,3 @@ export interface FamilyDef {
   neck(ctx: FamilyCtx, f: Features): readonly [T, T, T];
 }
 
-export type { GraphBuilder };
