@@ -141,23 +141,26 @@ function sppPools(b: GraphBuilder, x: T, ks: readonly number[]): T {
   return b.concat([x, ...ks.map((k) => b.maxPool(x, k, 1, Math.floor(k / 2), 'm'))]);
 }
 
+/** The pyramid path shared by SPPCSP and SPPCSPC: cv1 1x1, cv3 3x3, cv4 1x1, pools 5/9/13, cv5 1x1, cv6 3x3. */
+function sppCspPath(ctx: BlockCtx, x: T, hidden: number): T {
+  let y = convBnAct(ctx, x, hidden, 1, 1, { name: 'cv1' });
+  y = convBnAct(ctx, y, hidden, 3, 1, { name: 'cv3' });
+  y = convBnAct(ctx, y, hidden, 1, 1, { name: 'cv4' });
+  y = sppPools(ctx.b, y, [5, 9, 13]);
+  y = convBnAct(ctx, y, hidden, 1, 1, { name: 'cv5' });
+  return convBnAct(ctx, y, hidden, 3, 1, { name: 'cv6' });
+}
+
 /**
- * SPPCSPC (YOLOv7; YOLOv4-CSP's SPPCSP is the same with plain convs around the BN): hidden c_ =
- * 2 * cout * e; cv1 1x1, cv3 3x3, cv4 1x1, pools 5/9/13, cv5 1x1, cv6 3x3; cv2 1x1 on the input;
- * concat, cv7 1x1.
+ * SPPCSPC (YOLOv7): hidden c_ = 2 * cout * e; the pyramid path in parallel with cv2, a Conv 1x1 on
+ * the input; concat; cv7 1x1.
  */
 export function sppcspc(ctx: BlockCtx, x: T, cout: number, name: string | number, e = 0.5): T {
-  const { b } = ctx;
-  return b.module(name, 'SPPCSPC', () => {
+  return ctx.b.module(name, 'SPPCSPC', () => {
     const hidden = Math.floor(2 * cout * e);
-    let y = convBnAct(ctx, x, hidden, 1, 1, { name: 'cv1' });
-    y = convBnAct(ctx, y, hidden, 3, 1, { name: 'cv3' });
-    y = convBnAct(ctx, y, hidden, 1, 1, { name: 'cv4' });
-    y = sppPools(b, y, [5, 9, 13]);
-    y = convBnAct(ctx, y, hidden, 1, 1, { name: 'cv5' });
-    y = convBnAct(ctx, y, hidden, 3, 1, { name: 'cv6' });
+    const y = sppCspPath(ctx, x, hidden);
     const y2 = convBnAct(ctx, x, hidden, 1, 1, { name: 'cv2' });
-    return convBnAct(ctx, b.concat([y, y2]), cout, 1, 1, { name: 'cv7' });
+    return convBnAct(ctx, ctx.b.concat([y, y2]), cout, 1, 1, { name: 'cv7' });
   });
 }
 
@@ -166,15 +169,9 @@ export function sppcsp(ctx: BlockCtx, x: T, cout: number, name: string | number,
   const { b } = ctx;
   return b.module(name, 'SPPCSP', () => {
     const hidden = Math.floor(2 * cout * e);
-    let y = convBnAct(ctx, x, hidden, 1, 1, { name: 'cv1' });
-    y = convBnAct(ctx, y, hidden, 3, 1, { name: 'cv3' });
-    y = convBnAct(ctx, y, hidden, 1, 1, { name: 'cv4' });
-    y = sppPools(b, y, [5, 9, 13]);
-    y = convBnAct(ctx, y, hidden, 1, 1, { name: 'cv5' });
-    y = convBnAct(ctx, y, hidden, 3, 1, { name: 'cv6' });
+    const y = sppCspPath(ctx, x, hidden);
     const y2 = b.conv(x, { cout: hidden }, 'cv2');
-    let z = b.batchNorm(b.concat([y, y2]), ctx.bnEps, 'bn');
-    z = b.act(z, ctx.act);
+    const z = b.act(b.batchNorm(b.concat([y, y2]), ctx.bnEps, 'bn'), ctx.act);
     return convBnAct(ctx, z, cout, 1, 1, { name: 'cv7' });
   });
 }
