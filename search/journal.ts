@@ -77,7 +77,7 @@ export class Journal {
     const full = resolve(dir);
     if (existsSync(full) && (!statSync(full).isDirectory() || readdirSync(full).length > 0))
       throw new RunDirError(`${dir} already exists and is not an empty folder: resume it with zcnas resume ${dir}, or choose another --out`);
-    if (!existsSync(dirname(full))) throw new RunDirError(`cannot create ${dir}: folder ${dirname(full)} does not exist`);
+    mkdirSync(dirname(full), { recursive: true });
     const staging = `${full}.creating-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging);

@@ -158,3 +158,17 @@ describe('bad input: a clear message, exit code 2, the run directory untouched',
     expect(snapshot(run)).toEqual(before);
   });
 });
+
+describe('defaults', () => {
+  it('without --out, the run goes to runs/<strategy>-seed<seed> under the working folder, created as needed', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'zcnas-cwd-'));
+    try {
+      const r = zcnas(['search', '--objectives', 'min:macs', '--strategy', 'evolution', '--population', '4', '--generations', '2', '--seed', '3'], { cwd });
+      expect(r.code).toBe(0);
+      expect(readdirSync(join(cwd, 'runs', 'evolution-seed3')).sort()).toEqual(['config.json', 'front.json', 'journal.jsonl', 'summary.txt']);
+      expect(readFileSync(join(cwd, 'runs', 'evolution-seed3', 'summary.txt'), 'utf8')).toMatch(/zcnas search: evolution, seed 3, population 4, generation 2 of 2/);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
