@@ -51,6 +51,7 @@ Options:
   --timeout S        seconds before a candidate counts as failed, in workers (default 1800)
   --cache DIR        where scores are cached (default .zcnas-cache)
   --out DIR          where report.json, report.md and scatter.svg go (default proxy-bench)
+  --report-only      compute nothing: report on the models whose scores are all in the cache
   -h, --help         show this help
 
 Interrupt with Ctrl-C: scores done so far stay cached; the same command resumes.`;
@@ -68,6 +69,7 @@ interface Options {
   readonly timeoutSeconds: number;
   readonly cache: string;
   readonly out: string;
+  readonly reportOnly: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options | 'help' {
@@ -87,6 +89,7 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
       timeout: { type: 'string' },
       cache: { type: 'string' },
       out: { type: 'string' },
+      'report-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -108,6 +111,7 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
     timeoutSeconds: parseIntFlag('--timeout', values.timeout, 1800, 1),
     cache: values.cache ?? '.zcnas-cache',
     out: values.out ?? 'proxy-bench',
+    reportOnly: values['report-only'] ?? false,
   };
 }
 
@@ -158,7 +162,7 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
     out(BENCH_PROXIES_HELP);
     return 0;
   }
-  const rows = pickSubset(readTruthTable(opts.truth, opts.metric), opts.subset, opts.seed);
+  const table_ = pickSubset(readTruthTable(opts.truth, opts.metric), opts.subset, opts.seed);
   const source = opts.images === undefined ? gaussianSource() : imageFolderSource(opts.images);
   const sourceId = describeSource(source);
   mkdirSync(resolve(opts.out), { recursive: true });
@@ -166,6 +170,12 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
   if (cache.skipped > 0) process.stderr.write(`cache: dropped ${cache.skipped} torn line(s) of ${cache.file}\n`);
   const key = (id: string, proxy: string): CacheKey => ({ id, proxy: `${proxy}@${getProxy(proxy).version}`, batch: opts.batchSize, seed: opts.seed, source: sourceId, classes: opts.classes });
 
+  const complete = (name: string): boolean => opts.proxies.every((p) => cache.get(key(name, p)) !== undefined);
+  const rows = opts.reportOnly ? table_.filter((r) => complete(r.name)) : table_;
+  if (opts.reportOnly) {
+    if (rows.length < 2) throw new UsageError(`the cache ${cache.file} holds complete scores for ${rows.length} of ${table_.length} models: nothing to report yet`);
+    out(`partial report: ${rows.length} of ${table_.length} models have every proxy cached`);
+  }
   const todo = rows.map((r) => ({ row: r, missing: opts.proxies.filter((p) => cache.get(key(r.name, p)) === undefined) })).filter((t) => t.missing.length > 0);
   const total = rows.length;
   let done = total - todo.length;
@@ -220,7 +230,7 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
     await pool?.close();
     cache.close();
   }
-  report(true);
+  if (todo.length > 0) report(true);
   if (interrupted) {
     process.stderr.write(`interrupted with ${done} of ${total} candidates scored; run the same command again to resume\n`);
     return 130;
@@ -239,7 +249,7 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
   const text = renderQuality(quality);
   out(text);
 
-  const meta = { truth: resolve(opts.truth), metric: opts.metric, candidates: rows.length, batch: opts.batchSize, seed: opts.seed, input: sourceId, classes: opts.classes };
+  const meta = { truth: resolve(opts.truth), metric: opts.metric, candidates: rows.length, ofTable: table_.length, batch: opts.batchSize, seed: opts.seed, input: sourceId, classes: opts.classes };
   writeFileAtomic(join(opts.out, 'report.json'), JSON.stringify({ ...meta, quality, candidates: scored.map((s) => ({ name: s.name, truth: s.truth, results: s.results })) }, null, 1) + '\n');
   writeFileAtomic(join(opts.out, 'report.md'), `# Proxy quality\n\n${JSON.stringify(meta)}\n\n\`\`\`\n${text}\n\`\`\`\n`);
   const panels = quality.map((q) => ({

@@ -76,6 +76,13 @@ describe('zcnas bench-proxies', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toBe(r.stdout);
     expect(readFileSync(join(cache, 'scores.jsonl'), 'utf8').trim().split('\n')).toHaveLength(18);
+    // --report-only computes nothing and reports on the complete rows.
+    const partial = zcnas([...args, '--report-only', '--proxies', 'nwot,params,zen']);
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toMatch(/holds complete scores for 0 of 6 models: nothing to report yet/);
+    const reported = zcnas([...args, '--report-only']);
+    expect(reported.code).toBe(0);
+    expect(reported.stdout).toMatch(/^partial report: 6 of 6 models have every proxy cached/);
   });
 
   const bad: [string, string[], RegExp][] = [
