@@ -1,7 +1,7 @@
 // YOLOv7 (base), as in deeplite-torch-zoo's yolov7.yaml: ELAN backbone, SPPCSPC, ELAN-H PAN with
 // MP transitions, RepConv before the head. No block repeats, so depth has no effect.
 import { blocks, type T } from '../../nn/index.js';
-import type { FamilyCtx, FamilyDef, Features, Stage } from './types.js';
+import type { FamilyDef, Stage } from './types.js';
 
 const { convBnAct, elan, mpTransition: mp, repVGG, sppcspc } = blocks;
 
