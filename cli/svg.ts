@@ -38,7 +38,11 @@ export function scatterGrid(panels: readonly Panel[], opts: { columns?: number; 
   panels.forEach((panel, k) => {
     const ox = (k % cols) * pw;
     const oy = top + Math.floor(k / cols) * ph;
-    const xs = panel.points.map((p) => p.x);
+    // Positive values spanning over two decades (MACs, parameters) read better on a log axis.
+    const raw = panel.points.map((p) => p.x);
+    const log = raw.length > 0 && Math.min(...raw) > 0 && Math.max(...raw) / Math.min(...raw) > 100;
+    const tx = (v: number): number => (log ? Math.log10(v) : v);
+    const xs = raw.map(tx);
     const ys = panel.points.map((p) => p.y);
     const [x0, x1] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
     const [y0, y1] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
@@ -48,14 +52,15 @@ export function scatterGrid(panels: readonly Panel[], opts: { columns?: number; 
     const sy = (v: number): number => oy + margin.t + ih - (y1 === y0 ? ih / 2 : ((v - y0) / (y1 - y0)) * ih);
     parts.push(`<text x="${ox + pw / 2}" y="${oy + 16}" text-anchor="middle" font-size="12">${esc(panel.title)}</text>`);
     parts.push(`<rect x="${ox + margin.l}" y="${oy + margin.t}" width="${iw}" height="${ih}" fill="none" stroke="#999"/>`);
-    parts.push(`<text x="${ox + margin.l}" y="${oy + ph - 22}" fill="#555">${fmt(x0)}</text>`);
-    parts.push(`<text x="${ox + pw - margin.r}" y="${oy + ph - 22}" text-anchor="end" fill="#555">${fmt(x1)}</text>`);
-    parts.push(`<text x="${ox + margin.l + iw / 2}" y="${oy + ph - 8}" text-anchor="middle">${esc(panel.xLabel)}</text>`);
+    const unlog = (v: number): number => (log ? 10 ** v : v);
+    parts.push(`<text x="${ox + margin.l}" y="${oy + ph - 22}" fill="#555">${fmt(unlog(x0))}</text>`);
+    parts.push(`<text x="${ox + pw - margin.r}" y="${oy + ph - 22}" text-anchor="end" fill="#555">${fmt(unlog(x1))}</text>`);
+    parts.push(`<text x="${ox + margin.l + iw / 2}" y="${oy + ph - 8}" text-anchor="middle">${esc(panel.xLabel)}${log ? ' (log scale)' : ''}</text>`);
     parts.push(`<text x="${ox + margin.l - 4}" y="${oy + margin.t + ih}" text-anchor="end" fill="#555">${fmt(y0)}</text>`);
     parts.push(`<text x="${ox + margin.l - 4}" y="${oy + margin.t + 8}" text-anchor="end" fill="#555">${fmt(y1)}</text>`);
     parts.push(`<text transform="translate(${ox + 14} ${oy + margin.t + ih / 2}) rotate(-90)" text-anchor="middle">${esc(panel.yLabel)}</text>`);
     for (const p of panel.points)
-      parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="2.2" fill="${colour(p.group)}" fill-opacity="0.6"/>`);
+      parts.push(`<circle cx="${sx(tx(p.x)).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="2.2" fill="${colour(p.group)}" fill-opacity="0.6"/>`);
   });
   groups.forEach((g, i) => {
     const x = 20 + i * 90;
