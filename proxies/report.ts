@@ -31,12 +31,15 @@ export function proxyQuality(rows: readonly ScoredRow[], proxies: readonly { nam
       if (r?.ok) ok.push({ row, value: higherIsBetter ? r.value : -r.value });
       else if (r) failures[r.failure] = (failures[r.failure] ?? 0) + 1;
     }
-    const measure = (sel: typeof ok): Quality =>
-      quality(
+    const measure = (sel: typeof ok): Quality => {
+      const q = quality(
         sel.map((x) => x.value),
         sel.map((x) => x.row.truth),
         sel.map((x) => x.row.macs),
       );
+      // MAC count against MAC count puts every model on its "front": the measure says nothing there.
+      return name === 'macs' ? { ...q, paretoRecovery: NaN } : q;
+    };
     const families = [...new Set(ok.map((x) => x.row.family))].sort();
     return {
       proxy: name,
