@@ -95,6 +95,7 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
   let pool: ScorePool | undefined;
   const t0 = performance.now();
   let fresh = 0;
+  let lastFlush = performance.now();
   try {
     for (let g = 0; g < config.generations; g++) {
       const proposals = strategy.propose(g);
@@ -127,7 +128,11 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
         order.push(record);
         journal.append([record]);
         fresh++;
-        if (journal.buffered >= 8) journal.flush();
+        // fsync in small batches: a crash loses at most these records, which resume re-evaluates.
+        if (journal.buffered >= 32 || performance.now() - lastFlush > 1000) {
+          journal.flush();
+          lastFlush = performance.now();
+        }
         hooks.log(`gen ${g + 1}/${config.generations}  ${order.length} evaluated  ${record.id}${record.failure ? `  FAILED: ${record.failure}` : ''}`);
         startMore();
       }
