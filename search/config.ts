@@ -74,7 +74,12 @@ export function parseSearchConfig(raw: unknown, where = 'config'): SearchConfig 
   if (!r.success) {
     const issue = r.error.issues[0];
     const path = issue?.path.join('.') || '(top level)';
-    const detail = issue?.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}; the keys are ${Object.keys(searchConfigSchema.shape).join(', ')}` : (issue?.message ?? 'invalid');
+    const detail =
+      issue?.code === 'unrecognized_keys'
+        ? `unknown key(s) ${issue.keys.join(', ')}; the keys are ${Object.keys(searchConfigSchema.shape).join(', ')}`
+        : issue?.path[0] === 'objectives' && issue.path.length === 2
+          ? `an objective is { "maximize": <proxy> } with a proxy of ${PROXY_NAMES.join(', ')}, or { "minimize": <cost> } with a cost of ${COSTS.join(', ')}`
+          : (issue?.message ?? 'invalid');
     throw new ConfigError(`${where}: ${path}: ${detail}`);
   }
   if (r.data.strategy === 'evolution' && r.data.objectives.length !== 1)
