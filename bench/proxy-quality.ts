@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const truth = process.env.ZCNAS_TRUTH ?? fileURLToPath(new URL('../../../shared/data/yolobench/voc_scratch_100ep.csv', import.meta.url));
+// Relative to the project root (the working folder of the run), so reports name no machine paths.
+const truth = process.env.ZCNAS_TRUTH ?? '../shared/data/yolobench/voc_scratch_100ep.csv';
 const batch = process.env.ZCNAS_BENCH_BATCH ?? '8';
 const args = [
   `${root}dist/cli/main.js`,
@@ -13,9 +14,9 @@ const args = [
   '--truth', truth,
   '--batch', batch,
   '--seed', '0',
-  '--cache', `${root}bench/results/proxy-cache`,
-  '--out', `${root}bench/results/proxy-quality`,
+  '--cache', 'bench/results/proxy-cache',
+  '--out', 'bench/results/proxy-quality',
   ...process.argv.slice(2),
 ];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
 process.exitCode = r.status ?? 1;

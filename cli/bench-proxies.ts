@@ -249,7 +249,7 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
   const text = renderQuality(quality);
   out(text);
 
-  const meta = { truth: resolve(opts.truth), metric: opts.metric, candidates: rows.length, ofTable: table_.length, batch: opts.batchSize, seed: opts.seed, input: sourceId, classes: opts.classes };
+  const meta = { truth: opts.truth, metric: opts.metric, candidates: rows.length, ofTable: table_.length, batch: opts.batchSize, seed: opts.seed, input: sourceId, classes: opts.classes };
   writeFileAtomic(join(opts.out, 'report.json'), JSON.stringify({ ...meta, quality, candidates: scored.map((s) => ({ name: s.name, truth: s.truth, results: s.results })) }, null, 1) + '\n');
   writeFileAtomic(join(opts.out, 'report.md'), `# Proxy quality\n\n${JSON.stringify(meta)}\n\n\`\`\`\n${text}\n\`\`\`\n`);
   const panels = quality.map((q) => ({
