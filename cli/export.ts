@@ -1,10 +1,11 @@
 // zcnas export: writes a run's winners as ONNX models, JSON and Ultralytics YAML.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, exportRecords, Journal, selectRecords, type ExportFormat, type Selection } from '../search/index.js';
 import { UsageError } from './errors.js';
 import { parseIntFlag } from './flags.js';
+import { toolVersion } from './version.js';
 
 export const EXPORT_HELP = `Usage: zcnas export DIR [--front | --top K | --id ID] [--format onnx,json,ultralytics] [--out DIR2]
 
@@ -38,8 +39,7 @@ export async function runExportCommand(argv: readonly string[], out: (s: string)
   const formats = (values.format ?? EXPORT_FORMATS.join(',')).split(',').map((f) => f.trim());
   for (const f of formats) if (!(EXPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format '${f}': use any of ${EXPORT_FORMATS.join(', ')}`);
   if (!existsSync(dir)) throw new UsageError(`run directory ${dir} does not exist`);
-  const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  const { state } = Journal.open(dir, version, 'read');
+  const { state } = Journal.open(dir, toolVersion(), 'read');
   const records = selectRecords(state.order, state.config, sel);
   if (records.length === 0) throw new UsageError(`nothing to export: the run has no feasible candidate yet (${state.order.length} evaluated)`);
   const target = values.out ?? join(dir, 'export');

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The zcnas command.
-import { readFileSync } from 'node:fs';
 import { describeError, UsageError } from './errors.js';
 import { runInspect } from './inspect.js';
 import { runScore } from './score.js';
 import { runBenchProxies } from './bench-proxies.js';
 import { runResumeCommand, runSearchCommand } from './search.js';
 import { runExportCommand } from './export.js';
+import { toolVersion } from './version.js';
 
 const HELP = `zcnas: training-free architecture search for YOLO detectors on small hardware
 
@@ -25,11 +25,6 @@ Commands:
 
 Run zcnas <command> --help for a command's options.`;
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 export async function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -41,7 +36,7 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
       return 0;
     case 'version':
     case '--version':
-      out(version());
+      out(toolVersion());
       return 0;
     case 'search':
       return runSearchCommand(rest, out);

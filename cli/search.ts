@@ -5,6 +5,7 @@ import { Journal, parseSearchConfig, RUN_FILES, runSearch, type RunOutcome, type
 import { UsageError } from './errors.js';
 import { parseIntFlag } from './flags.js';
 import { table } from './format.js';
+import { toolVersion } from './version.js';
 
 export const SEARCH_HELP = `Usage: zcnas search [options]
 
@@ -36,10 +37,6 @@ export const RESUME_HELP = `Usage: zcnas resume DIR
 Continues the search of run directory DIR from its journal, with the config it was launched with.
 Candidates already evaluated are never evaluated again; the result is the same as a run that was
 never interrupted.`;
-
-function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
 
 function parseObjectives(text: string): unknown[] {
   return text.split(',').map((part) => {
@@ -155,7 +152,7 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
   if (Object.keys(space).length > 0) raw.space = space;
   const config = parseSearchConfig(raw, values.config ?? 'flags');
   const dir = values.out ?? `runs/${config.strategy}-seed${config.seed}`;
-  const journal = Journal.create(dir, config, version());
+  const journal = Journal.create(dir, config, toolVersion());
   out(`run directory ${dir}: ${config.strategy}, ${config.population} x ${config.generations} candidates, seed ${config.seed}`);
   return execute(journal, config, undefined, dir, out);
 }
@@ -169,7 +166,7 @@ export async function runResumeCommand(argv: readonly string[], out: (s: string)
   const dir = positionals[0];
   if (dir === undefined || positionals.length !== 1) throw new UsageError('resume takes one run directory, e.g. zcnas resume runs/nsga2-seed0');
   if (!existsSync(dir)) throw new UsageError(`run directory ${dir} does not exist`);
-  const { journal, state } = Journal.open(dir, version());
+  const { journal, state } = Journal.open(dir, toolVersion());
   if (state.tornLine) process.stderr.write(`journal: dropped a torn last line (a write cut short by the interruption)\n`);
   out(`resuming ${dir}: ${state.order.length} candidates already evaluated`);
   return execute(journal, state.config, state, dir, out);
