@@ -6,6 +6,7 @@ import { runScore } from './score.js';
 import { runBenchProxies } from './bench-proxies.js';
 import { runResumeCommand, runSearchCommand } from './search.js';
 import { runExportCommand } from './export.js';
+import { runCalibrate } from './calibrate.js';
 import { toolVersion } from './version.js';
 
 const HELP = `zcnas: training-free architecture search for YOLO detectors on small hardware
@@ -20,6 +21,7 @@ Commands:
                              optionally writes it as an ONNX model
   score <names...>           zero-cost proxies (NASWOT, Zen, MeCo, SWAP, ...) of candidates
   bench-proxies --truth CSV  how well each proxy ranks the accuracy in a ground-truth table
+  calibrate --target T       fit a latency predictor from measurements (or from a table)
   help                       this help
   version                    the version
 
@@ -50,8 +52,10 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
       return runScore(rest, out);
     case 'bench-proxies':
       return runBenchProxies(rest, out);
+    case 'calibrate':
+      return runCalibrate(rest, out);
     default:
-      throw new UsageError(`unknown command '${command}'. Commands: search, resume, export, inspect, score, bench-proxies, help, version`);
+      throw new UsageError(`unknown command '${command}'. Commands: search, resume, export, inspect, score, bench-proxies, calibrate, validate, help, version`);
   }
 }
 

@@ -1,7 +1,9 @@
 // zcnas search and zcnas resume.
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Journal, parseSearchConfig, RUN_FILES, runSearch, type RunOutcome, type SearchConfig } from '../search/index.js';
+import { openTarget } from '../hardware/index.js';
+import { configBaseDir, inlinePredictor, Journal, parseSearchConfig, RUN_FILES, runSearch, type RunOutcome, type SearchConfig } from '../search/index.js';
 import { UsageError } from './errors.js';
 import { parseIntFlag } from './flags.js';
 import { table } from './format.js';
@@ -15,14 +17,21 @@ front.json and summary.txt; zcnas resume DIR continues it exactly where it stopp
 
 Options (flags override the config file):
   --config FILE          a JSON config (keys: strategy, seed, population, generations, sampleSize,
-                         objectives, constraints, space, batch, classes, images, workers, timeoutSeconds)
+                         objectives, constraints, space, batch, classes, images, workers, timeoutSeconds,
+                         hardware)
   --out DIR              the run directory (default runs/<strategy>-seed<seed>); must not exist yet
   --strategy S           random, evolution or nsga2 (default nsga2)
   --seed N               seed of everything random (default 0)
   --population N         candidates per generation (default 16)
   --generations N        generations (default 8)
-  --objectives LIST      e.g. max:nwot,min:macs (default); min: macs, params or memory (peak int8 bytes)
-  --constraints LIST     upper bounds, e.g. macs<=2e9,memory<=524288
+  --objectives LIST      e.g. max:nwot,min:macs (default); min: macs, params, memory (peak int8
+                         activation bytes), latency (ms), ram or flash (bytes); the last three
+                         need --predictor or --target
+  --constraints LIST     upper bounds, e.g. macs<=2e9, memory<=512KB, latency<=50ms, ram<=512KB,
+                         flash<=2MB (KB and MB are 1024 and 1024^2 bytes)
+  --predictor FILE       latency predictor from zcnas calibrate (copied into the run's config)
+  --target mcu:BOARD     model latency, RAM and flash of the int8 deployment on this board
+                         (boards: zcnas inspect --help)
   --families LIST        backbone families, e.g. v5,v8 (default all)
   --resolutions LIST     e.g. 160,224,320 (default 160..320)
   --batch N              proxy batch size (default 8)
@@ -43,15 +52,20 @@ function parseObjectives(text: string): unknown[] {
     const [dir, what] = part.trim().split(':');
     if (dir === 'max' && what) return { maximize: what };
     if (dir === 'min' && what) return { minimize: what };
-    throw new UsageError(`--objectives: '${part}' is not valid: use max:<proxy> or min:<macs|params|memory>, e.g. max:nwot,min:macs`);
+    throw new UsageError(`--objectives: '${part}' is not valid: use max:<proxy> or min:<macs|params|memory|latency|ram|flash>, e.g. max:nwot,min:macs`);
   });
 }
 
-function parseConstraints(text: string): unknown[] {
+const UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, kb: 1024, kib: 1024, k: 1024, mb: 1024 ** 2, mib: 1024 ** 2, m: 1024 ** 2, ms: 1 };
+
+/** `ram<=512KB` -> { cost: 'ram', max: 524288 }; byte units are binary, as boards are specified. */
+export function parseConstraints(text: string): unknown[] {
   return text.split(',').map((part) => {
-    const m = /^\s*(\w+)\s*<=\s*([0-9.eE+]+)\s*$/.exec(part);
-    if (!m) throw new UsageError(`--constraints: '${part}' is not valid: use <cost><=<number>, e.g. macs<=2e9 or memory<=524288`);
-    return { cost: m[1], max: Number(m[2]) };
+    const m = /^\s*(\w+)\s*<=\s*([0-9.]+(?:[eE][+-]?\d+)?)\s*([a-zA-Z]*)\s*$/.exec(part);
+    const unit = UNITS[(m?.[3] ?? '').toLowerCase()];
+    if (!m || unit === undefined || (m[3]?.toLowerCase() === 'ms') !== (m[1] === 'latency' && m[3] !== ''))
+      throw new UsageError(`--constraints: '${part}' is not valid: use <cost><=<number>[unit], e.g. macs<=2e9, memory<=512KB, ram<=320KB, flash<=1MB or latency<=50ms`);
+    return { cost: m[1], max: Number(m[2]) * unit };
   });
 }
 
@@ -128,6 +142,8 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
       batch: { type: 'string' },
       workers: { type: 'string' },
       timeout: { type: 'string' },
+      predictor: { type: 'string' },
+      target: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -150,8 +166,15 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
   if (values.families !== undefined) space.backbones = values.families.split(',').map((s) => s.trim());
   if (values.resolutions !== undefined) space.resolutions = values.resolutions.split(',').map((s) => parseIntFlag('--resolutions', s.trim(), 0, 1));
   if (Object.keys(space).length > 0) raw.space = space;
-  const config = parseSearchConfig(raw, values.config ?? 'flags');
+  const hardware = { ...((raw.hardware as Record<string, unknown> | undefined) ?? {}) };
+  // A predictor named on the command line is relative to the working folder, one in a config file to that file.
+  if (values.predictor !== undefined) hardware.predictor = resolve(values.predictor);
+  if (values.target !== undefined) hardware.target = values.target;
+  if (Object.keys(hardware).length > 0) raw.hardware = hardware;
+  const config = inlinePredictor(parseSearchConfig(raw, values.config ?? 'flags'), configBaseDir(values.config));
   const dir = values.out ?? `runs/${config.strategy}-seed${config.seed}`;
+  // An unknown board is refused before the run directory exists.
+  if (config.hardware?.target !== undefined) await (await openTarget(config.hardware.target)).close();
   const journal = Journal.create(dir, config, toolVersion());
   out(`run directory ${dir}: ${config.strategy}, ${config.population} x ${config.generations} candidates, seed ${config.seed}`);
   return execute(journal, config, undefined, dir, out);

@@ -1,11 +1,14 @@
 // The search as launched: every setting, validated with zod; unknown keys and out-of-range values
 // are refused with a message naming the key.
 import { z } from 'zod';
+import { predictorSchema } from '../hardware/index.js';
 import { PROXY_NAMES } from '../proxies/index.js';
 import { ACTIVATIONS, DEFAULT_SPACE, FAMILIES, HEADS, LIMITS, validateSpace, type SearchSpace } from '../space/index.js';
 
-export const COSTS = ['macs', 'params', 'memory'] as const;
+export const COSTS = ['macs', 'params', 'memory', 'latency', 'ram', 'flash'] as const;
 export type CostName = (typeof COSTS)[number];
+/** Costs that need a hardware model in the config: a latency predictor or an mcu target. */
+export const HARDWARE_COSTS: readonly CostName[] = ['latency', 'ram', 'flash'];
 
 const objective = z.union([
   z.strictObject({ maximize: z.enum(PROXY_NAMES as [string, ...string[]]) }),
@@ -14,8 +17,19 @@ const objective = z.union([
 
 const constraint = z.strictObject({
   cost: z.enum(COSTS),
-  /** Upper bound: MACs, parameters, or peak activation bytes (int8). */
+  /** Upper bound: MACs, parameters, bytes (memory = peak int8 activations; ram, flash) or milliseconds (latency). */
   max: z.number().positive(),
+});
+
+/**
+ * Hardware costs predicted during the search (measured later by zcnas validate): `target` an mcu board
+ * whose int8 model gives latency, RAM and flash; `predictor` a latency predictor from zcnas calibrate,
+ * as a file name (inlined into the run's config.json at launch, so the run is self-contained) or inline.
+ * With both, latency comes from the predictor.
+ */
+const hardware = z.strictObject({
+  target: z.string().regex(/^mcu:[\w.-]+$/, { message: 'must be an mcu target such as mcu:nucleo-h743zi (local and ssh targets measure; use them with zcnas calibrate and zcnas validate)' }).optional(),
+  predictor: z.union([z.string().min(1), predictorSchema]).optional(),
 });
 
 const multiple = z.number().min(LIMITS.multiple.min).max(LIMITS.multiple.max);
@@ -59,6 +73,7 @@ export const searchConfigSchema = z.strictObject({
   workers: z.number().int().min(0).max(64).optional(),
   /** A candidate taking longer than this is recorded as failed. */
   timeoutSeconds: z.number().positive().max(86_400).default(600),
+  hardware: hardware.optional(),
 });
 
 export type SearchConfig = z.infer<typeof searchConfigSchema>;
@@ -82,6 +97,13 @@ export function parseSearchConfig(raw: unknown, where = 'config'): SearchConfig 
           : (issue?.message ?? 'invalid');
     throw new ConfigError(`${where}: ${path}: ${detail}`);
   }
+  const used = new Set<CostName>([...r.data.objectives.flatMap((o) => ('minimize' in o ? [o.minimize] : [])), ...r.data.constraints.map((c) => c.cost)]);
+  const hw = r.data.hardware;
+  if (used.has('latency') && hw?.predictor === undefined && hw?.target === undefined)
+    throw new ConfigError(`${where}: latency needs a hardware model: a predictor from zcnas calibrate (hardware.predictor, --predictor FILE) or an mcu board (hardware.target, --target mcu:<board>)`);
+  for (const cost of ['ram', 'flash'] as const)
+    if (used.has(cost) && hw?.target === undefined)
+      throw new ConfigError(`${where}: ${cost} needs an mcu board to model it: hardware.target (or --target) such as mcu:nucleo-h743zi`);
   if (r.data.strategy === 'evolution' && r.data.objectives.length !== 1)
     throw new ConfigError(`${where}: strategy evolution optimises one score; give one objective, or use nsga2 for several`);
   return r.data;

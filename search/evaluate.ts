@@ -4,6 +4,7 @@ import { costs } from '../nn/index.js';
 import { gaussianSource, imageFolderSource, scoreCandidate, type ProxyResult } from '../proxies/index.js';
 import { buildGraph, genomeId, type Genome } from '../space/index.js';
 import type { SearchConfig } from './config.js';
+import type { HardwareModel } from './hardware.js';
 import type { EvalRecord } from './journal.js';
 import type { ScorePool } from './pool.js';
 
@@ -11,11 +12,18 @@ export function proxiesOf(config: SearchConfig): string[] {
   return [...new Set(config.objectives.flatMap((o) => ('maximize' in o ? [o.maximize] : [])))];
 }
 
-export async function evaluateCandidate(genome: Genome, config: SearchConfig, pool: ScorePool | undefined, where: { generation: number; index: number }): Promise<EvalRecord> {
+export async function evaluateCandidate(
+  genome: Genome,
+  config: SearchConfig,
+  pool: ScorePool | undefined,
+  where: { generation: number; index: number },
+  hardware?: HardwareModel,
+): Promise<EvalRecord> {
   const id = genomeId(genome);
   const graph = buildGraph(genome, { classes: config.classes });
   const c = costs(graph);
-  const base = { type: 'eval' as const, ...where, id, genome, params: c.params, macs: c.macs, memory: c.peak.bytesInt8 };
+  const hw = hardware ? await hardware.costs({ id, genome, graph }) : {};
+  const base = { type: 'eval' as const, ...where, id, genome, params: c.params, macs: c.macs, memory: c.peak.bytesInt8, ...hw };
   const proxies = proxiesOf(config);
   if (proxies.length === 0) return { ...base, scores: {} };
   try {

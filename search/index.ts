@@ -1,10 +1,11 @@
-// search/: the evaluator pool (more of the search lands here: strategies, Pareto, journal).
+// search/: the evaluator pool, strategies, Pareto utilities, the config, the journal, export.
 export { createScorePool, threadsPerWorker, type ScorePool } from './pool.js';
 export type { ScoreTask } from './score-worker.js';
 export { crowdingDistance, dominates, hypervolume, nonDominatedSort, type Evaluated } from './pareto.js';
 export { firstFront, initialPopulation, nsga2Step, survivors, type Member, type Nsga2Problem } from './nsga2.js';
-export { COSTS, ConfigError, parseSearchConfig, searchConfigSchema, type CostName, type SearchConfig } from './config.js';
+export { COSTS, ConfigError, parseSearchConfig, searchConfigSchema, spaceOf, type CostName, type SearchConfig } from './config.js';
 export { evaluateCandidate, proxiesOf } from './evaluate.js';
+export { configBaseDir, inlinePredictor, openHardwareModel, type HardwareCosts, type HardwareModel } from './hardware.js';
 export { Journal, JOURNAL_FORMAT, RUN_FILES, RunDirError, type EvalRecord, type JournalState, type StepRecord } from './journal.js';
 export { assess, currentFront, runSearch, type FrontEntry, type RunHooks, type RunOutcome } from './run.js';
 export { createStrategy, type Strategy, type StrategyName } from './strategies.js';

@@ -39,6 +39,10 @@ const evalSchema = z.object({
   params: z.number(),
   macs: z.number(),
   memory: z.number(),
+  /** Predicted hardware costs, present when the config has a hardware model: ms, bytes, bytes. */
+  latency: z.number().optional(),
+  ram: z.number().optional(),
+  flash: z.number().optional(),
   scores: z.record(z.string(), result),
   /** Why the candidate could not be evaluated (crash, timeout); absent when it was. */
   failure: z.string().optional(),

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { genomeId, type Genome } from '../space/index.js';
 import { spaceOf, type SearchConfig } from './config.js';
 import { evaluateCandidate, proxiesOf } from './evaluate.js';
+import { openHardwareModel, type HardwareModel } from './hardware.js';
 import { Journal, RUN_FILES, RunDirError, type EvalRecord, type JournalState } from './journal.js';
 import type { Member } from './nsga2.js';
 import { nonDominatedSort } from './pareto.js';
@@ -16,7 +17,11 @@ import { createStrategy } from './strategies.js';
 export function assess(r: EvalRecord, config: SearchConfig): Member<Genome> {
   let failed = r.failure !== undefined;
   const objectives = config.objectives.map((o) => {
-    if ('minimize' in o) return r[o.minimize];
+    if ('minimize' in o) {
+      const v = r[o.minimize];
+      if (v === undefined) failed = true;
+      return v ?? Infinity;
+    }
     const s = r.scores[o.maximize];
     if (!s?.ok) {
       failed = true;
@@ -25,7 +30,11 @@ export function assess(r: EvalRecord, config: SearchConfig): Member<Genome> {
     return -s.value;
   });
   let violation = 0;
-  for (const c of config.constraints) violation += Math.max(0, r[c.cost] / c.max - 1);
+  for (const c of config.constraints) {
+    const v = r[c.cost];
+    if (v === undefined) failed = true;
+    else violation += Math.max(0, v / c.max - 1);
+  }
   // A candidate that could not be scored is never on the front.
   if (failed) violation += 1e9;
   return { x: r.genome, objectives, violation };
@@ -37,6 +46,9 @@ export interface FrontEntry {
   readonly params: number;
   readonly macs: number;
   readonly memory: number;
+  readonly latency?: number;
+  readonly ram?: number;
+  readonly flash?: number;
 }
 
 /** The feasible non-dominated candidates among all evaluated so far. */
@@ -50,11 +62,14 @@ export function currentFront(records: readonly EvalRecord[], config: SearchConfi
     .map((r) => ({
       id: r.id,
       objectives: Object.fromEntries(
-        config.objectives.map((o) => ('minimize' in o ? [`min ${o.minimize}`, r[o.minimize]] : [`max ${o.maximize}`, (r.scores[o.maximize] as { value: number }).value])),
+        config.objectives.map((o) => ('minimize' in o ? [`min ${o.minimize}`, r[o.minimize] ?? NaN] : [`max ${o.maximize}`, (r.scores[o.maximize] as { value: number }).value])),
       ),
       params: r.params,
       macs: r.macs,
       memory: r.memory,
+      ...(r.latency === undefined ? {} : { latency: r.latency }),
+      ...(r.ram === undefined ? {} : { ram: r.ram }),
+      ...(r.flash === undefined ? {} : { flash: r.flash }),
     }));
 }
 
@@ -93,6 +108,7 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
   const workers = config.workers ?? availableParallelism();
   const needsPool = proxiesOf(config).length > 0 && workers > 0;
   let pool: ScorePool | undefined;
+  const hardware: HardwareModel | undefined = await openHardwareModel(config);
   const t0 = performance.now();
   let fresh = 0;
   let lastFlush = performance.now();
@@ -116,7 +132,7 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
         while (next < todo.length && started.size - [...started.keys()].filter((k) => evals.has(k)).length < Math.max(1, workers) && !hooks.stopRequested()) {
           const t = todo[next++] as (typeof todo)[number];
           if (needsPool) pool ??= createScorePool(workers);
-          started.set(t.id, evaluateCandidate(t.genome, config, pool, { generation: g, index: t.index }));
+          started.set(t.id, evaluateCandidate(t.genome, config, pool, { generation: g, index: t.index }, hardware));
         }
       };
       startMore();
@@ -152,5 +168,6 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
   } finally {
     journal.close();
     await pool?.close();
+    await hardware?.close();
   }
 }
