@@ -7,6 +7,7 @@ import { runBenchProxies } from './bench-proxies.js';
 import { runResumeCommand, runSearchCommand } from './search.js';
 import { runExportCommand } from './export.js';
 import { runCalibrate } from './calibrate.js';
+import { runValidate } from './validate.js';
 import { toolVersion } from './version.js';
 
 const HELP = `zcnas: training-free architecture search for YOLO detectors on small hardware
@@ -22,6 +23,7 @@ Commands:
   score <names...>           zero-cost proxies (NASWOT, Zen, MeCo, SWAP, ...) of candidates
   bench-proxies --truth CSV  how well each proxy ranks the accuracy in a ground-truth table
   calibrate --target T       fit a latency predictor from measurements (or from a table)
+  validate DIR --target T    measure a run's front on a target, next to the predictions
   help                       this help
   version                    the version
 
@@ -54,6 +56,8 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
       return runBenchProxies(rest, out);
     case 'calibrate':
       return runCalibrate(rest, out);
+    case 'validate':
+      return runValidate(rest, out);
     default:
       throw new UsageError(`unknown command '${command}'. Commands: search, resume, export, inspect, score, bench-proxies, calibrate, validate, help, version`);
   }
