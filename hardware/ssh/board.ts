@@ -34,7 +34,7 @@ const ARM_PARTS: Readonly<Record<string, string>> = {
 };
 
 function field(cpuinfo: string, name: string): string | undefined {
-  const re = new RegExp(`^${name}\\s*:\\s*(.*)$`, 'mi');
+  const re = new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm');
   const v = re.exec(cpuinfo)?.[1]?.trim();
   return v === '' ? undefined : v;
 }

@@ -137,10 +137,9 @@ export function sshTarget(targetString: string, options: SshOptions = {}): Targe
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      const pending = connection;
+      await queue; // let a running measurement finish (and clean up its temp folder)
+      const conn = await connection?.catch(() => undefined);
       connection = undefined;
-      await queue;
-      const conn = await pending?.catch(() => undefined);
       await conn?.close();
     },
   };
