@@ -5,7 +5,8 @@
 //    channel, the weight tensor's scale (float32) and zero point (int64), and the bias tensor's
 //    scale (float32) and zero point (int64): 24 bytes per channel;
 //  - constant operands (anchor grids, strides, unfolded-BN scale / shift): int8, 1 byte per element,
-//    plus one float32 scale and int64 zero point per constant tensor (12 bytes);
+//    plus one float32 scale and int64 zero point per constant tensor (12 bytes); each tensor once,
+//    however many ops read it;
 //  - runtime code: a constant (RUNTIME_CODE_BYTES).
 // Not counted: the flatbuffer's graph structure (tensor and op tables, names, shapes), tens of bytes
 // per tensor, and the application around the model.
@@ -92,11 +93,17 @@ export function flashOf(graph: Graph, model: LoweredModel, options: FlashOptions
   let channels = 0;
   let constantBytes = 0;
   let constantTensors = 0;
+  const seen = new Set<string>();
   for (const op of model.ops) {
     biases += op.biases;
     channels += op.channels;
-    constantBytes += op.constantElements;
-    constantTensors += op.constants.length;
+    // A constant read by several ops (the anchor grid) is stored once.
+    for (const c of op.constants) {
+      if (seen.has(c.name)) continue;
+      seen.add(c.name);
+      constantBytes += c.elements;
+      constantTensors += 1;
+    }
     if (!op.conv) continue;
     weightBytes += op.weights;
     let stored = op.weights;

@@ -84,11 +84,12 @@ export function modelBuffers(model: LoweredModel, options: MemoryOptions = {}): 
 export function planMemory(model: LoweredModel, options: MemoryOptions = {}): McuMemory {
   const { buffers, scratch } = modelBuffers(model, options);
   const plan = planArena(buffers, model.ops.length, { alignment: options.alignment });
-  let tensors = model.tensors.size;
+  const constants = new Set(model.ops.flatMap((op) => op.constants.map((c) => c.name)));
+  let tensors = model.tensors.size + constants.size;
   let channels = 0;
   for (const op of model.ops) {
-    // Each conv adds its weight and bias tensors; element-wise ops their constant operands.
-    tensors += op.constants.length + (op.conv ? 2 : 0);
+    // Each conv adds its weight and bias tensors; element-wise ops their constant operands (above).
+    tensors += op.conv ? 2 : 0;
     channels += op.conv ? op.channels : 0;
   }
   const persistentBytes = model.ops.length * OP_BOOKKEEPING_BYTES + tensors * TENSOR_BOOKKEEPING_BYTES + channels * PER_CHANNEL_REQUANT_BYTES;

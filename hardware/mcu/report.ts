@@ -53,6 +53,7 @@ export function mcuReport(graph: Graph, board: Board | string, options: McuOptio
   const stored = new Map(flash.layers.map((l) => [l.op, l.storedBytes]));
   const rows = new Map<string, { module: string; kinds: McuOpKind[]; ops: number; outputShape: readonly number[]; macs: number; weightBytes: number; flashBytes: number; peakArenaBytes: number; latencyMs: number }>();
   for (const l of graph.layers) rows.set(l.scope, { module: l.module, kinds: [], ops: 0, outputShape: [], macs: 0, weightBytes: 0, flashBytes: 0, peakArenaBytes: 0, latencyMs: 0 });
+  const seen = new Set<string>();
   model.ops.forEach((op, i) => {
     const key = op.layer && rows.has(op.layer) ? op.layer : OUTSIDE;
     let row = rows.get(key);
@@ -66,7 +67,10 @@ export function mcuReport(graph: Graph, board: Board | string, options: McuOptio
     row.macs += op.macs;
     const w = stored.get(op.name) ?? 0;
     row.weightBytes += w;
-    row.flashBytes += w + op.biases * BIAS_BYTES + op.channels * QUANT_PARAM_BYTES_PER_CHANNEL + op.constantElements + op.constants.length * CONST_QUANT_BYTES;
+    row.flashBytes += w + op.biases * BIAS_BYTES + op.channels * QUANT_PARAM_BYTES_PER_CHANNEL;
+    // A shared constant counts in the first layer that reads it.
+    for (const c of op.constants) if (!seen.has(c.name)) row.flashBytes += c.elements + CONST_QUANT_BYTES;
+    for (const c of op.constants) seen.add(c.name);
     row.peakArenaBytes = Math.max(row.peakArenaBytes, memory.plan.perOp[i]?.extentBytes ?? 0);
     row.latencyMs += latency.perOp[i]?.ms ?? 0;
   });
