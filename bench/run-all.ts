@@ -5,9 +5,13 @@ import { benchForwardThroughput } from './forward-throughput.js';
 import { benchNaswotOverhead } from './naswot-overhead.js';
 import { benchProxyThroughput } from './proxy-throughput.js';
 import { benchSearch } from './search-figures.js';
+import { benchLocalLatency } from './local-latency.js';
+import { benchPredictorAccuracy } from './predictor-accuracy.js';
 
 await benchBuildTime();
 await benchForwardThroughput();
 await benchNaswotOverhead();
 await benchProxyThroughput();
 await benchSearch();
+await benchLocalLatency();
+await benchPredictorAccuracy();
