@@ -1,12 +1,11 @@
 // The whole analytic model for one graph on one board: lowering, arena plan, flash, latency and fit.
-import type { Graph } from '../../nn/index.js';
+import type { Graph, Weights } from '../../nn/index.js';
 import type { Fit } from '../types.js';
 import { formatBytes, type Board } from './boards.js';
 import { decompressionBuffers, flashOf, type Compression, type McuFlash } from './flash.js';
 import { latencyOf, type McuLatency } from './latency.js';
 import { lowerGraph, type LoweredModel } from './lower.js';
 import { planMemory, type McuMemory } from './memory.js';
-import type { Weights } from '../../nn/index.js';
 
 export interface McuOptions {
   /** Store weights LZ4-compressed per layer. Default 'none'. */
