@@ -204,8 +204,14 @@ export async function benchmarkOnnx(conn: SshConnection, model: Uint8Array, shap
     await conn.upload(configPath, Buffer.from(JSON.stringify(config), 'utf8'));
     say(`${conn.target}: ${opts.warmup} warm-up and ${opts.repeats} timed runs on ${threads} thread(s)`);
     const script = `${dir}/${runtime.runtime === 'node' ? NODE_BENCH_FILE : PYTHON_BENCH_FILE}`;
-    const cmd = shellCommand([runtime.runtime === 'node' ? 'node' : 'python3', script, 'bench', configPath]);
-    const r = await conn.exec(cmd, { timeoutMs: opts.benchTimeoutMs });
+    const run = shellCommand([runtime.runtime === 'node' ? 'node' : 'python3', script, 'bench', configPath]);
+    // The board enforces the time limit itself (coreutils/busybox timeout) where it can, so a
+    // stuck benchmark does not outlive its connection; the local timer is the backstop.
+    const secs = shellQuote(String(Math.max(1, Math.ceil(opts.benchTimeoutMs / 1000))));
+    const cmd = `if command -v timeout >/dev/null 2>&1; then timeout -k 5 ${secs} ${run}; else ${run}; fi`;
+    const r = await conn.exec(cmd, { timeoutMs: opts.benchTimeoutMs + 15_000 });
+    if (r.code === 124)
+      throw new HardwareError(`the benchmark on ${conn.target} ran longer than its time limit of ${opts.benchTimeoutMs} ms and was stopped (raise benchTimeoutMs, or lower repeats)`);
     if (r.code !== 0 || r.signal !== null)
       throw new HardwareError(`the benchmark on ${conn.target} died (${describeExit(r)}); last lines of its stderr:\n${lastLines(r.stderr, 12)}`);
     const result = parseResultLine(r.stdout, ResultLine);
