@@ -66,13 +66,17 @@ function hostKeyRefusal(target: string, address: SshAddress, opts: ConnectOption
   const verdict = checkKnownHosts(readKnownHosts(opts.knownHosts), address.host, address.port, key);
   if (verdict.status === 'known') return undefined;
   if (verdict.status === 'revoked') return `host key of ${target} (${type} ${fp}) is marked @revoked in ${opts.knownHosts} line ${verdict.line}; refusing to connect`;
-  if (opts.trustFingerprint === fp) return undefined;
-  const mismatch = opts.trustFingerprint === undefined ? '' : ` (it is not the trusted fingerprint ${opts.trustFingerprint})`;
+  const pinned = opts.trustFingerprint === fp;
   if (verdict.status === 'unknown') {
-    if (opts.trustNewHost && opts.trustFingerprint === undefined) {
+    // trustNewHost records the key; with trustFingerprint as well, only if it is that key.
+    if (opts.trustNewHost && (opts.trustFingerprint === undefined || pinned)) {
       appendKnownHost(opts.knownHosts, address.host, address.port, key);
       return undefined;
     }
+  }
+  if (pinned) return undefined; // explicitly trusted; known_hosts is left as it is
+  const mismatch = opts.trustFingerprint === undefined ? '' : ` (it is not the trusted fingerprint ${opts.trustFingerprint})`;
+  if (verdict.status === 'unknown') {
     return (
       `host key of ${target} is not known: ${opts.knownHosts} has no entry for ${name}. ` +
       `The host presented ${type} key ${fp}${mismatch}. ` +

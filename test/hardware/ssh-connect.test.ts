@@ -94,6 +94,16 @@ describe('host key checking', () => {
     await connects({ knownHosts: kh, trustNewHost: true });
     expect(fs.readFileSync(kh, 'utf8')).toBe(`${d.knownHostsLine}\n`); // not appended twice
   });
+
+  it('with trustNewHost and trustFingerprint, records a new host only when it is that key', async () => {
+    const kh = `${d.dir}/kh-pinned-new`;
+    const wrong = 'SHA256:' + 'B'.repeat(43);
+    const err = await connectError(d.target, { identity: d.userKey, knownHosts: kh, trustNewHost: true, trustFingerprint: wrong });
+    expect(err.message).toContain(`not the trusted fingerprint ${wrong}`);
+    expect(fs.existsSync(kh)).toBe(false);
+    await connects({ knownHosts: kh, trustNewHost: true, trustFingerprint: d.hostFingerprint });
+    expect(fs.readFileSync(kh, 'utf8')).toBe(`${d.knownHostsLine}\n`);
+  });
 });
 
 describe('authentication and connection errors', () => {
