@@ -8,7 +8,7 @@ export { evaluateCandidate, proxiesOf } from './evaluate.js';
 export { configBaseDir, inlinePredictor, openHardwareModel, type HardwareCosts, type HardwareModel } from './hardware.js';
 export { Journal, JOURNAL_FORMAT, RUN_FILES, RunDirError, type EvalRecord, type JournalState, type StepRecord } from './journal.js';
 export { validateFront, validationFile, VALIDATION_TOLERANCE, type Validation, type ValidationEntry } from './validate.js';
-export { assess, currentFront, runSearch, type FrontEntry, type RunHooks, type RunOutcome } from './run.js';
+export { assess, currentFront, failureReason, runSearch, type FrontEntry, type RunHooks, type RunOutcome, type SearchEvent } from './run.js';
 export { createStrategy, type Strategy, type StrategyName } from './strategies.js';
 export { EXPORT_FORMATS, ExportError, exportRecords, selectRecords, type ExportFormat, type Exported, type Selection } from './export.js';
 export { ultralyticsProblem, ultralyticsYaml, type UltralyticsYaml } from './ultralytics.js';

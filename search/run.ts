@@ -73,11 +73,43 @@ export function currentFront(records: readonly EvalRecord[], config: SearchConfi
     }));
 }
 
+/** What a run reports as it goes (for the terminal UI and JSON lines); none of it changes the run. */
+export type SearchEvent =
+  | {
+      readonly type: 'started';
+      readonly config: SearchConfig;
+      /** The budget: population x generations candidates. */
+      readonly total: number;
+      /** Worker slots: candidates evaluated at the same time (workers, or 1 in this thread). */
+      readonly slots: number;
+      /** Candidates evaluated before this session (a resumed run), in journal order. */
+      readonly previous: readonly EvalRecord[];
+    }
+  | { readonly type: 'candidate-started'; readonly generation: number; readonly index: number; readonly id: string; readonly inFlight: number }
+  | { readonly type: 'candidate-evaluated'; readonly record: EvalRecord; readonly evaluated: number; readonly inFlight: number }
+  | { readonly type: 'failure'; readonly generation: number; readonly id: string; readonly reason: string }
+  | { readonly type: 'generation-done'; readonly generation: number; readonly evaluated: number; readonly front: readonly FrontEntry[]; readonly rate: number }
+  | { readonly type: 'paused'; readonly inFlight: number }
+  | { readonly type: 'resumed' }
+  | { readonly type: 'stopping'; readonly inFlight: number }
+  | { readonly type: 'finished'; readonly completed: boolean; readonly evaluated: number; readonly front: readonly FrontEntry[] };
+
 export interface RunHooks {
   /** One progress line. */
   log(line: string): void;
   /** Polled between candidates: true stops the run cleanly (it stays resumable). */
   stopRequested(): boolean;
+  /** Polled where new candidates would start: while true none start (those in flight finish). */
+  pauseRequested?(): boolean;
+  /** Every event of the run, in order. */
+  onEvent?(event: SearchEvent): void;
+}
+
+/** Why a record is a failure: the candidate's own failure or its first failed proxy; undefined if none. */
+export function failureReason(r: EvalRecord): string | undefined {
+  if (r.failure !== undefined) return r.failure;
+  for (const [name, s] of Object.entries(r.scores)) if (!s.ok) return `${name}: ${s.failure}: ${s.message}`;
+  return undefined;
 }
 
 export interface RunOutcome {
@@ -112,6 +144,31 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
   const t0 = performance.now();
   let fresh = 0;
   let lastFlush = performance.now();
+  const emit = (e: SearchEvent): void => hooks.onEvent?.(e);
+  const slots = Math.max(1, workers);
+  let paused = false;
+  let stopping = false;
+  // Evaluations that need no worker (cost-only objectives) finish synchronously; give timers, keys
+  // and signals a turn every few milliseconds. This only delays the run; it changes none of it.
+  let lastYield = performance.now();
+  const yieldNow = async (): Promise<void> => {
+    if (performance.now() - lastYield < 20) return;
+    await new Promise<void>((r) => setImmediate(r));
+    lastYield = performance.now();
+  };
+  const stopNow = (inFlight: number): boolean => {
+    if (!hooks.stopRequested()) return false;
+    if (!stopping) emit({ type: 'stopping', inFlight });
+    stopping = true;
+    return true;
+  };
+  const pauseNow = (inFlight: number): boolean => {
+    const p = hooks.pauseRequested?.() === true;
+    if (p !== paused) emit(p ? { type: 'paused', inFlight } : { type: 'resumed' });
+    paused = p;
+    return p;
+  };
+  emit({ type: 'started', config, total: config.population * config.generations, slots, previous: order.slice() });
   try {
     for (let g = 0; g < config.generations; g++) {
       const proposals = strategy.propose(g);
@@ -128,22 +185,34 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
       const todo = proposals.map((genome, index) => ({ genome, index, id: ids[index] as string })).filter((t, i) => !evals.has(t.id) && ids.indexOf(t.id) === i);
       const started = new Map<string, Promise<EvalRecord>>();
       let next = 0;
+      let done = 0;
       const startMore = (): void => {
-        while (next < todo.length && started.size - [...started.keys()].filter((k) => evals.has(k)).length < Math.max(1, workers) && !hooks.stopRequested()) {
+        while (next < todo.length && started.size - done < slots && !stopNow(started.size - done) && !pauseNow(started.size - done)) {
           const t = todo[next++] as (typeof todo)[number];
           if (needsPool) pool ??= createScorePool(workers);
           started.set(t.id, evaluateCandidate(t.genome, config, pool, { generation: g, index: t.index }, hardware));
+          emit({ type: 'candidate-started', generation: g, index: t.index, id: t.id, inFlight: started.size - done });
         }
       };
       startMore();
       for (const t of todo) {
-        const p = started.get(t.id);
+        let p = started.get(t.id);
+        // Paused with nothing in flight: wait for continue (or stop).
+        while (!p && paused && !stopNow(0)) {
+          await new Promise<void>((r) => setTimeout(r, 50));
+          startMore();
+          p = started.get(t.id);
+        }
         if (!p) break;
         const record = await p;
+        done++;
         evals.set(t.id, record);
         order.push(record);
         journal.append([record]);
         fresh++;
+        emit({ type: 'candidate-evaluated', record, evaluated: order.length, inFlight: started.size - done });
+        const reason = failureReason(record);
+        if (reason !== undefined) emit({ type: 'failure', generation: g, id: record.id, reason });
         // fsync in small batches: a crash loses at most these records, which resume re-evaluates.
         if (journal.buffered >= 32 || performance.now() - lastFlush > 1000) {
           journal.flush();
@@ -151,10 +220,13 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
         }
         hooks.log(`gen ${g + 1}/${config.generations}  ${order.length} evaluated  ${record.id}${record.failure ? `  FAILED: ${record.failure}` : ''}`);
         startMore();
+        await yieldNow();
       }
       journal.flush();
       if (ids.some((id) => !evals.has(id))) {
-        return { completed: false, evaluated: order.length, front: currentFront(order, config) };
+        const front = currentFront(order, config);
+        emit({ type: 'finished', completed: false, evaluated: order.length, front });
+        return { completed: false, evaluated: order.length, front };
       }
       strategy.observe(g, ids.map((id) => assess(evals.get(id) as EvalRecord, config)));
       const front = currentFront(order, config);
@@ -162,9 +234,15 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
       journal.writeWhole(RUN_FILES.summary, summaryText(config, order, front, g));
       const rate = fresh / Math.max(1e-9, (performance.now() - t0) / 1000);
       hooks.log(`generation ${g + 1}/${config.generations} done: ${order.length} evaluated, front ${front.length}, ${rate.toFixed(2)} candidates/s`);
-      if (hooks.stopRequested()) return { completed: g + 1 === config.generations, evaluated: order.length, front };
+      emit({ type: 'generation-done', generation: g, evaluated: order.length, front, rate });
+      if (stopNow(0)) {
+        emit({ type: 'finished', completed: g + 1 === config.generations, evaluated: order.length, front });
+        return { completed: g + 1 === config.generations, evaluated: order.length, front };
+      }
     }
-    return { completed: true, evaluated: order.length, front: currentFront(order, config) };
+    const front = currentFront(order, config);
+    emit({ type: 'finished', completed: true, evaluated: order.length, front });
+    return { completed: true, evaluated: order.length, front };
   } finally {
     journal.close();
     await pool?.close();
