@@ -1,8 +1,10 @@
 // zcnas inspect: the per-layer structure and costs of one candidate.
 import { parseArgs } from 'node:util';
+import { BOARDS, formatBytes, HardwareError, formatMcuReport, mcuReport, openTarget, targetKind, type McuReport } from '../hardware/index.js';
 import { costs, toOnnx, type Costs, type Graph } from '../nn/index.js';
 import { buildGraph, genomeId, parseGenomeArg, type Genome } from '../space/index.js';
 import { UsageError } from './errors.js';
+import { TARGET_FLAGS, TARGET_HELP, targetOptions } from './target-options.js';
 import { writeFileAtomic } from './files.js';
 import { bytes, si, table, thousands } from './format.js';
 import { parseIntFlag } from './flags.js';
@@ -22,7 +24,16 @@ Options:
   --onnx FILE        also write the model as ONNX (opset 17) to FILE
   --batch N          batch size of the ONNX model (default 1; 0 = dynamic)
   --seed S           seed of the ONNX model's initial weights (default 0)
-  -h, --help         show this help`;
+  -h, --help         show this help
+
+With --target mcu:<board>, it shows the int8 deployment per layer (ops, weights, arena live,
+latency) and whether it fits (exit code 2 when it does not); with local or ssh:user@host[:port] it
+measures the batch-1 latency.
+
+${TARGET_HELP}
+
+Boards for mcu:<board>:
+${BOARDS.map((b) => `  ${b.id.padEnd(26)} ${b.core} ${b.clockMHz} MHz, ${formatBytes(b.flashBytes)} flash, ${formatBytes(b.ramBytes)} RAM${b.externalRamBytes ? `, ${formatBytes(b.externalRamBytes)} SDRAM` : ''}${b.externalFlashBytes ? `, ${formatBytes(b.externalFlashBytes)} ext. flash` : ''}${b.mcubench ? '  (MCUBench)' : ''}`).join('\n')}`;
 
 export interface InspectReport {
   readonly id: string;
@@ -76,7 +87,11 @@ export function renderInspect(r: InspectReport): string {
   ].join('\n');
 }
 
-export function runInspect(argv: readonly string[], out: (s: string) => void): number {
+function mcuJson(r: McuReport): object {
+  return { board: r.board, compress: r.compress, totals: r.totals, fit: r.fit, layers: r.rows };
+}
+
+export async function runInspect(argv: readonly string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -87,6 +102,7 @@ export function runInspect(argv: readonly string[], out: (s: string) => void): n
       onnx: { type: 'string' },
       batch: { type: 'string' },
       seed: { type: 'string' },
+      ...TARGET_FLAGS,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -103,6 +119,29 @@ export function runInspect(argv: readonly string[], out: (s: string) => void): n
   const c = costs(graph);
   if (values.onnx !== undefined) writeFileAtomic(values.onnx, toOnnx(graph, { batch: batch === 0 ? 'dynamic' : batch, seed }));
   const report = inspectReport(genome, graph, c, classes, values.nodes ?? false);
-  out(values.json ? JSON.stringify(report, null, 2) : renderInspect(report) + (values.onnx ? `\nONNX written   ${values.onnx}` : ''));
+  if (values.target === undefined) {
+    out(values.json ? JSON.stringify(report, null, 2) : renderInspect(report) + (values.onnx ? `\nONNX written   ${values.onnx}` : ''));
+    return 0;
+  }
+  const compress = targetOptions(values, seed).compress ?? 'none';
+  if (targetKind(values.target) === 'mcu') {
+    const r = mcuReport(graph, values.target.slice('mcu:'.length), { compress, seed });
+    out(values.json ? JSON.stringify({ ...report, layers: undefined, mcu: mcuJson(r) }, null, 2) : `${report.id} on ${r.board.name} (int8${compress === 'lz4' ? ', LZ4 weights' : ''})\n\n${formatMcuReport(r)}`);
+    // The table is worth seeing either way; not fitting is then the one error, exit code 2.
+    if (!r.fit.fits) throw new HardwareError(`${report.id} does not fit ${r.board.name}: ${r.fit.reasons.join('; ')}`);
+    return 0;
+  }
+  const target = await openTarget(values.target, targetOptions(values, seed));
+  try {
+    const m = await target.measure({ id: report.id, genome, graph }, (line) => process.stderr.write(`${line}\n`));
+    const l = m.latencyMs;
+    out(
+      values.json
+        ? JSON.stringify({ ...report, measurement: m }, null, 2)
+        : `${renderInspect(report)}\nlatency          ${l.median.toFixed(2)} ms median on ${m.target} (IQR ${l.iqr.toFixed(2)} ms over ${l.repeats} runs, batch 1)`,
+    );
+  } finally {
+    await target.close();
+  }
   return 0;
 }

@@ -5,3 +5,5 @@ export { pointSpread, spreadOf } from './spread.js';
 export { describeMachine, LOCAL_DEFAULTS, localTarget, type LocalOptions } from './local.js';
 export { openTarget, TARGET_FORMS, targetKind, type TargetKind, type TargetOptions } from './open.js';
 export * from './predict/index.js';
+export * from './mcu/index.js';
+export { setupCommand, sshTarget, SSH_DEFAULTS, type SshOptions, type SshRuntime } from './ssh/index.js';
