@@ -11,3 +11,5 @@ export { initParam, initWeights, type Weights } from './init.js';
 export { OPSET, toOnnx, type IAttr, type INode, type ITensor, type IValueInfo, type OnnxExtension, type OnnxOptions } from './onnx.js';
 export { createRng, fillNormal, fillUniform, hashString, type Rng } from './random.js';
 export { createSession, type SessionOptions } from './session.js';
+export * as autodiff from './autodiff/index.js';
+export { gradientModel, trainableParams, type GradientModel, type GradientOptions, type LossSpec } from './autodiff/index.js';
