@@ -74,6 +74,11 @@ export const searchConfigSchema = z.strictObject({
   /** A candidate taking longer than this is recorded as failed. */
   timeoutSeconds: z.number().positive().max(86_400).default(600),
   hardware: hardware.optional(),
+  /**
+   * Where candidates are evaluated: `local` worker threads, or `redis` (jobs for zcnas worker
+   * processes on any number of machines). The Redis URL is never stored: it may hold a password.
+   */
+  backend: z.enum(['local', 'redis']).default('local'),
 });
 
 export type SearchConfig = z.infer<typeof searchConfigSchema>;

@@ -36,3 +36,9 @@ export async function evaluateCandidate(
     return { ...base, scores: {}, failure: `crashed or timed out: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
+
+/** The record of a candidate that could not be evaluated at all (e.g. a remote job that failed). */
+export function failedRecord(genome: Genome, config: SearchConfig, where: { generation: number; index: number }, failure: string): EvalRecord {
+  const c = costs(buildGraph(genome, { classes: config.classes }));
+  return { type: 'eval', ...where, id: genomeId(genome), genome, params: c.params, macs: c.macs, memory: c.peak.bytesInt8, scores: {}, failure };
+}

@@ -153,6 +153,12 @@ export class Journal {
     this.buffer = [];
   }
 
+  /** The header line as written; with the folder, it identifies the run (see runIdOf). */
+  headerLine(): string {
+    const text = readFileSync(join(this.dir, FILES.journal), 'utf8');
+    return text.slice(0, text.indexOf('\n'));
+  }
+
   get buffered(): number {
     return this.buffer.length;
   }

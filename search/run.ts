@@ -2,15 +2,16 @@
 // new candidates are evaluated (in parallel) and journaled in proposal order; the strategy
 // observes. Resuming replays the journal through the same code, evaluating only what is missing,
 // so an interrupted run ends exactly as an uninterrupted one would.
-import { availableParallelism } from 'node:os';
 import { genomeId, type Genome } from '../space/index.js';
 import { spaceOf, type SearchConfig } from './config.js';
-import { evaluateCandidate, proxiesOf } from './evaluate.js';
+import { localEvaluator, type Evaluator } from './evaluator.js';
+import { BackendError, redactUrl } from './redis/connection.js';
+import { redisEvaluator } from './redis/coordinator.js';
+import { runIdOf } from './redis/protocol.js';
 import { openHardwareModel, type HardwareModel } from './hardware.js';
 import { Journal, RUN_FILES, RunDirError, type EvalRecord, type JournalState } from './journal.js';
 import type { Member } from './nsga2.js';
 import { nonDominatedSort } from './pareto.js';
-import { createScorePool, type ScorePool } from './pool.js';
 import { createStrategy } from './strategies.js';
 
 /** Objectives (minimised) and constraint violation of an evaluated candidate. */
@@ -133,19 +134,36 @@ function summaryText(config: SearchConfig, records: readonly EvalRecord[], front
 }
 
 /** Runs (or resumes) the search in `journal`'s directory until done or asked to stop. */
-export async function runSearch(journal: Journal, config: SearchConfig, state: JournalState | undefined, hooks: RunHooks): Promise<RunOutcome> {
+export interface RunOptions {
+  /** Where candidates are evaluated; default: the config's backend. It is closed when the run ends. */
+  readonly evaluator?: (hardware: HardwareModel | undefined) => Evaluator;
+}
+
+/** The environment variable that carries the Redis URL (kept out of config and journal: it may hold a password). */
+export const REDIS_URL_ENV = 'ZCNAS_REDIS_URL';
+
+async function configuredEvaluator(journal: Journal, config: SearchConfig, hardware: HardwareModel | undefined, hooks: RunHooks): Promise<Evaluator> {
+  if (config.backend === 'local') return localEvaluator(config, hardware);
+  const url = process.env[REDIS_URL_ENV];
+  if (!url) throw new BackendError(`this run evaluates on the redis backend: give --redis URL (or set ${REDIS_URL_ENV})`);
+  hooks.log(`evaluating on redis ${redactUrl(url)}`);
+  const header = journal.headerLine();
+  // Workers check the tool version the run was started with, so every result is comparable.
+  const version = (JSON.parse(header) as { version: string }).version;
+  return redisEvaluator({ url, runId: runIdOf(journal.dir, header), version, config, slots: config.population, log: hooks.log });
+}
+
+export async function runSearch(journal: Journal, config: SearchConfig, state: JournalState | undefined, hooks: RunHooks, options: RunOptions = {}): Promise<RunOutcome> {
   const evals = new Map(state?.evals ?? []);
   const order: EvalRecord[] = [...(state?.order ?? [])];
   const strategy = createStrategy(config.strategy, { space: spaceOf(config), seed: config.seed, population: config.population, sampleSize: config.sampleSize });
-  const workers = config.workers ?? availableParallelism();
-  const needsPool = proxiesOf(config).length > 0 && workers > 0;
-  let pool: ScorePool | undefined;
   const hardware: HardwareModel | undefined = await openHardwareModel(config);
+  const evaluator = options.evaluator ? options.evaluator(hardware) : await configuredEvaluator(journal, config, hardware, hooks);
   const t0 = performance.now();
   let fresh = 0;
   let lastFlush = performance.now();
   const emit = (e: SearchEvent): void => hooks.onEvent?.(e);
-  const slots = Math.max(1, workers);
+  const slots = evaluator.slots;
   let paused = false;
   let stopping = false;
   // Evaluations that need no worker (cost-only objectives) finish synchronously; give timers, keys
@@ -189,8 +207,7 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
       const startMore = (): void => {
         while (next < todo.length && started.size - done < slots && !stopNow(started.size - done) && !pauseNow(started.size - done)) {
           const t = todo[next++] as (typeof todo)[number];
-          if (needsPool) pool ??= createScorePool(workers);
-          started.set(t.id, evaluateCandidate(t.genome, config, pool, { generation: g, index: t.index }, hardware));
+          started.set(t.id, evaluator.evaluate(t.genome, { generation: g, index: t.index }));
           emit({ type: 'candidate-started', generation: g, index: t.index, id: t.id, inFlight: started.size - done });
         }
       };
@@ -245,7 +262,7 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
     return { completed: true, evaluated: order.length, front };
   } finally {
     journal.close();
-    await pool?.close();
+    await evaluator.close();
     await hardware?.close();
   }
 }
