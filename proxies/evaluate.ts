@@ -6,13 +6,17 @@ import { costs, createSession, toOnnx } from '../nn/index.js';
 import { buildGraph, genomeId, type Genome } from '../space/index.js';
 import { makeBatch, type Batch, type BatchSource } from './batch.js';
 import { ProbeBuilder } from './probes.js';
-import { PROXIES } from './defs.js';
+import { PROXIES as FORWARD_PROXIES } from './defs.js';
+import { GRADIENT_PROXIES } from './gradient.js';
 import { ProxyFailure, type CandidateContext, type Proxy, type ProxyResult } from './types.js';
 
 /** An unknown proxy name: lists the known ones. */
 export class UnknownProxyError extends Error {
   override readonly name = 'UnknownProxyError';
 }
+
+/** Every registered proxy: the forward-only set, then the gradient-based ones. */
+export const PROXIES: readonly Proxy[] = [...FORWARD_PROXIES, ...GRADIENT_PROXIES];
 
 export const PROXY_NAMES: readonly string[] = PROXIES.map((p) => p.name);
 
@@ -107,10 +111,11 @@ export async function computeProxies(
   await runForward(ctx, proxies, batch.data, batch.description, threads, scores);
   for (const p of proxies) {
     if (p.kind !== 'custom') continue;
+    const input = p.loss === undefined ? batch.description : `${batch.description}; loss: ${p.loss}`;
     try {
-      scores[p.name] = checked(await p.run(ctx, batch.data, threads), batch.description, p.name);
+      scores[p.name] = checked(await p.run(ctx, batch.data, threads), input, p.name);
     } catch (e) {
-      scores[p.name] = failure(e, batch.description);
+      scores[p.name] = failure(e, input);
     }
   }
   return scores;

@@ -42,6 +42,8 @@ interface ProxyMeta {
   readonly description: string;
   readonly needs: ProxyNeeds;
   readonly higherIsBetter: boolean;
+  /** The loss a gradient-based proxy differentiates (e.g. the label-free surrogate); reported with each result. */
+  readonly loss?: string;
 }
 
 /** Computed from the graph or its seeded initial weights, without running it. */

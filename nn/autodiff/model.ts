@@ -56,6 +56,10 @@ export interface GradientOptions {
   readonly taps?: readonly string[];
   /** Forward tensors to expose as outputs as well. */
   readonly forwardOutputs?: readonly string[];
+  /** Output every gradient tensor (default true); false when `finish` reduces them in the graph. */
+  readonly gradientOutputs?: boolean;
+  /** Appends caller nodes that read the gradients (e.g. per-channel reductions) and declares their outputs. */
+  readonly finish?: (em: Emitter, grads: { readonly params: ReadonlyMap<string, string>; readonly input?: string; readonly taps: ReadonlyMap<string, string> }) => void;
 }
 
 export interface GradientModel {
@@ -136,8 +140,10 @@ export function gradientModel(graph: Graph, opts: GradientOptions, convHook?: Co
   const grads = emitBackward(graph, em, { batch: B, batchNorm: bn, seeds, wrt, convHook });
 
   // Outputs: every gradient gets its own Identity so that names are stable and distinct.
+  const outputAll = opts.gradientOutputs ?? true;
   const gradients = new Map<string, string>();
   const out = (g: string, label: string, dims: readonly number[]): string => {
+    if (!outputAll) return g;
     const name = `grad:${label}`;
     em.nodes.push({ name: `${name}/identity`, opType: 'Identity', input: [g], output: [name] });
     em.output(name, dims);
@@ -145,10 +151,12 @@ export function gradientModel(graph: Graph, opts: GradientOptions, convHook?: Co
   };
   em.nodes.push({ name: 'loss/identity', opType: 'Identity', input: [loss], output: ['loss'] });
   em.output('loss', []);
+  const raw = new Map(params.map((p) => [p, grads.get(p) as string]));
   for (const p of params) gradients.set(p, out(grads.get(p) as string, p, onnxShape(graph, p, B)));
   const inputGradient = wantInput ? out(grads.get(graph.input.name) as string, graph.input.name, onnxShape(graph, graph.input.name, B)) : undefined;
   const tapGradients = new Map<string, string>();
   for (const t of taps) tapGradients.set(t, out(grads.get(t) as string, `tap:${t}`, onnxShape(graph, t, B)));
+  opts.finish?.(em, { params: raw, input: wantInput ? grads.get(graph.input.name) : undefined, taps: new Map(taps.map((t) => [t, grads.get(t) as string])) });
   const model = toOnnx(graph, { batch: B, seed: opts.seed, weights: opts.weights, batchNorm: bn, outputs: opts.forwardOutputs ?? [], extension: em.extension() });
   return { model, loss: 'loss', gradients, inputGradient, tapGradients, elem: 'float' };
 }

@@ -31,7 +31,14 @@ function evalNodeSample(graph: Graph, node: Node, get: (name: string) => Float64
  * Evaluates `graph` on a batch in float64. `bn: 'batch'` normalises each BatchNorm by the biased
  * statistics of the batch (over samples and space), as nn/onnx.ts's 'batch' mode does.
  */
-export function evalBatch(graph: Graph, inputs: readonly Float64Array[], weights: ReadonlyMap<string, Float64Array>, bn: 'inference' | 'batch'): Values {
+export function evalBatch(
+  graph: Graph,
+  inputs: readonly Float64Array[],
+  weights: ReadonlyMap<string, Float64Array>,
+  bn: 'inference' | 'batch',
+  /** Called with each node's outputs (per sample) before later nodes read them; may modify them. */
+  after?: (node: Node, outputs: Float64Array[][]) => void,
+): Values {
   const values: Values = new Map();
   values.set(graph.input.name, [...inputs]);
   const B = inputs.length;
@@ -54,6 +61,7 @@ export function evalBatch(graph: Graph, inputs: readonly Float64Array[], weights
           for (let i = 0; i < per; i++) (out[b] as Float64Array)[ch * per + i] = (((s[ch * per + i] ?? 0) - m) / sd) * (gamma[ch] ?? 0) + (beta[ch] ?? 0);
         });
       }
+      after?.(node, [out]);
       values.set(node.outputs[0] ?? '', out);
       continue;
     }
@@ -68,6 +76,7 @@ export function evalBatch(graph: Graph, inputs: readonly Float64Array[], weights
       };
       evalNodeSample(graph, node, get).forEach((o, i) => outs[i]?.push(o));
     }
+    after?.(node, outs);
     node.outputs.forEach((o, i) => values.set(o, outs[i] as Float64Array[]));
   }
   return values;
