@@ -8,6 +8,7 @@ import { makeBatch, type Batch, type BatchSource } from './batch.js';
 import { ProbeBuilder } from './probes.js';
 import { PROXIES as FORWARD_PROXIES } from './defs.js';
 import { GRADIENT_PROXIES } from './gradient.js';
+import { synflow } from './synflow.js';
 import { ProxyFailure, type CandidateContext, type Proxy, type ProxyResult } from './types.js';
 
 /** An unknown proxy name: lists the known ones. */
@@ -16,7 +17,7 @@ export class UnknownProxyError extends Error {
 }
 
 /** Every registered proxy: the forward-only set, then the gradient-based ones. */
-export const PROXIES: readonly Proxy[] = [...FORWARD_PROXIES, ...GRADIENT_PROXIES];
+export const PROXIES: readonly Proxy[] = [...FORWARD_PROXIES, synflow, ...GRADIENT_PROXIES];
 
 export const PROXY_NAMES: readonly string[] = PROXIES.map((p) => p.name);
 

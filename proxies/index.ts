@@ -10,3 +10,4 @@ export { kendallTau, paretoFront, paretoRecovery, quality, ranks, spearman, topO
 export { proxyQuality, type ProxyQuality, type ScoredRow } from './report.js';
 export { readTruthTable, TruthTableError, type TruthRow } from './truth.js';
 export { convWeightGradients, convWeightParams, GRADIENT_PROXIES, GRASP_STEP, jacobCovScore, levelMaps, SURROGATE_LOSS, surrogateLoss, symmetricEigenvalues, zicoScore, ZICO_SPLITS } from './gradient.js';
+export { synflow } from './synflow.js';
