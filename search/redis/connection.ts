@@ -43,14 +43,19 @@ function describe(e: unknown): string {
 export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
   checkRedisUrl(url);
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, connectTimeout: timeoutMs });
-  client.on('error', () => {}); // reported below, once
+  // ioredis reports an AUTH refusal as an 'error' event and then fails the connect with "Connection is
+  // closed"; keep the first error, which says why.
+  let first: unknown;
+  client.on('error', (e) => (first ??= e));
   try {
     await client.connect();
     await client.ping();
-  } catch (e) {
+  } catch (caught) {
+    const e = first ?? caught;
     const what = describe(e);
-    if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(String((e as Error).message ?? what)))
-      throw new BackendError(`redis at ${redactUrl(url)} refused the credentials (${String((e as Error).message).split(' ')[0]}): check the password (and user) in the URL`);
+    const message = String((e as Error).message ?? what);
+    if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message))
+      throw new BackendError(`redis at ${redactUrl(url)} refused the credentials (${message.split(' ')[0]}): check the password (and user) in the URL`);
     if (what === 'ECONNREFUSED') throw new BackendError(`cannot reach redis at ${redactUrl(url)}: connection refused (is redis-server running there, on that port?)`);
     if (what === 'ENOTFOUND' || what === 'EAI_AGAIN') throw new BackendError(`cannot reach redis at ${redactUrl(url)}: host name not found`);
     if (what === 'ETIMEDOUT') throw new BackendError(`cannot reach redis at ${redactUrl(url)}: no answer within ${timeoutMs} ms`);
