@@ -7,6 +7,7 @@ import { benchProxyThroughput } from './proxy-throughput.js';
 import { benchSearch } from './search-figures.js';
 import { benchLocalLatency } from './local-latency.js';
 import { benchPredictorAccuracy } from './predictor-accuracy.js';
+import { benchRedisBackend } from './redis-backend.js';
 
 await benchBuildTime();
 await benchForwardThroughput();
@@ -15,3 +16,4 @@ await benchProxyThroughput();
 await benchSearch();
 await benchLocalLatency();
 await benchPredictorAccuracy();
+await benchRedisBackend();
