@@ -7,7 +7,7 @@ import { spaceOf, type SearchConfig } from './config.js';
 import { localEvaluator, type Evaluator } from './evaluator.js';
 import { BackendError, redactUrl } from './redis/connection.js';
 import { redisEvaluator } from './redis/coordinator.js';
-import { runIdOf } from './redis/protocol.js';
+import { runIdOf, type WorkerStatus } from './redis/protocol.js';
 import { openHardwareModel, type HardwareModel } from './hardware.js';
 import { Journal, RUN_FILES, RunDirError, type EvalRecord, type JournalState } from './journal.js';
 import type { Member } from './nsga2.js';
@@ -93,7 +93,9 @@ export type SearchEvent =
   | { readonly type: 'paused'; readonly inFlight: number }
   | { readonly type: 'resumed' }
   | { readonly type: 'stopping'; readonly inFlight: number }
-  | { readonly type: 'finished'; readonly completed: boolean; readonly evaluated: number; readonly front: readonly FrontEntry[] };
+  | { readonly type: 'finished'; readonly completed: boolean; readonly evaluated: number; readonly front: readonly FrontEntry[] }
+  /** Remote workers of the redis backend, whenever their set or counts change. */
+  | { readonly type: 'workers'; readonly workers: readonly WorkerStatus[] };
 
 export interface RunHooks {
   /** One progress line. */
@@ -142,7 +144,7 @@ export interface RunOptions {
 /** The environment variable that carries the Redis URL (kept out of config and journal: it may hold a password). */
 export const REDIS_URL_ENV = 'ZCNAS_REDIS_URL';
 
-async function configuredEvaluator(journal: Journal, config: SearchConfig, hardware: HardwareModel | undefined, hooks: RunHooks): Promise<Evaluator> {
+async function configuredEvaluator(journal: Journal, config: SearchConfig, hardware: HardwareModel | undefined, hooks: RunHooks, emit: (e: SearchEvent) => void): Promise<Evaluator> {
   if (config.backend === 'local') return localEvaluator(config, hardware);
   const url = process.env[REDIS_URL_ENV];
   if (!url) throw new BackendError(`this run evaluates on the redis backend: give --redis URL (or set ${REDIS_URL_ENV})`);
@@ -150,7 +152,7 @@ async function configuredEvaluator(journal: Journal, config: SearchConfig, hardw
   const header = journal.headerLine();
   // Workers check the tool version the run was started with, so every result is comparable.
   const version = (JSON.parse(header) as { version: string }).version;
-  return redisEvaluator({ url, runId: runIdOf(journal.dir, header), version, config, slots: config.population, log: hooks.log });
+  return redisEvaluator({ url, runId: runIdOf(journal.dir, header), version, config, slots: config.population, log: hooks.log, onWorkers: (workers) => emit({ type: 'workers', workers }) });
 }
 
 export async function runSearch(journal: Journal, config: SearchConfig, state: JournalState | undefined, hooks: RunHooks, options: RunOptions = {}): Promise<RunOutcome> {
@@ -158,11 +160,11 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
   const order: EvalRecord[] = [...(state?.order ?? [])];
   const strategy = createStrategy(config.strategy, { space: spaceOf(config), seed: config.seed, population: config.population, sampleSize: config.sampleSize });
   const hardware: HardwareModel | undefined = await openHardwareModel(config);
-  const evaluator = options.evaluator ? options.evaluator(hardware) : await configuredEvaluator(journal, config, hardware, hooks);
+  const emit = (e: SearchEvent): void => hooks.onEvent?.(e);
+  const evaluator = options.evaluator ? options.evaluator(hardware) : await configuredEvaluator(journal, config, hardware, hooks, emit);
   const t0 = performance.now();
   let fresh = 0;
   let lastFlush = performance.now();
-  const emit = (e: SearchEvent): void => hooks.onEvent?.(e);
   const slots = evaluator.slots;
   let paused = false;
   let stopping = false;
