@@ -8,6 +8,7 @@ import { runResumeCommand, runSearchCommand } from './search.js';
 import { runExportCommand } from './export.js';
 import { runCalibrate } from './calibrate.js';
 import { runValidate } from './validate.js';
+import { runWorkerCommand } from './worker.js';
 import { toolVersion } from './version.js';
 
 const HELP = `zcnas: training-free architecture search for YOLO detectors on small hardware
@@ -24,15 +25,22 @@ Commands:
   bench-proxies --truth CSV  how well each proxy ranks the accuracy in a ground-truth table
   calibrate --target T       fit a latency predictor from measurements (or from a table)
   validate DIR --target T    measure a run's front on a target, next to the predictions
+  worker --redis URL         evaluate candidates for searches on the redis backend
+  report DIR [--html FILE]   a run's progress, front and best candidates (or an HTML report)
   help                       this help
   version                    the version
 
-Run zcnas <command> --help for a command's options.`;
+Run zcnas <command> --help for a command's options. In a terminal, zcnas with no arguments opens
+the search launcher.`;
 
 export async function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
+      // In a terminal, no arguments open the launcher.
+      if (argv.length === 0 && process.stdin.isTTY && process.stdout.isTTY) return runSearchCommand(['--interactive'], out);
+      out(HELP);
+      return 0;
     case 'help':
     case '--help':
     case '-h':
@@ -58,8 +66,12 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
       return runCalibrate(rest, out);
     case 'validate':
       return runValidate(rest, out);
+    case 'worker':
+      return runWorkerCommand(rest, out);
+    case 'report':
+      return (await import('./report.js')).runReport(rest, out);
     default:
-      throw new UsageError(`unknown command '${command}'. Commands: search, resume, export, inspect, score, bench-proxies, calibrate, validate, help, version`);
+      throw new UsageError(`unknown command '${command}'. Commands: search, resume, export, inspect, score, bench-proxies, calibrate, validate, worker, report, help, version`);
   }
 }
 

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openTarget } from '../hardware/index.js';
+import { checkRedis, REDIS_URL_ENV } from '../search/index.js';
 import { configBaseDir, inlinePredictor, Journal, parseSearchConfig, RUN_FILES, runSearch, type RunOutcome, type SearchConfig } from '../search/index.js';
 import { UsageError } from './errors.js';
 import { parseIntFlag } from './flags.js';
@@ -18,7 +19,7 @@ front.json and summary.txt; zcnas resume DIR continues it exactly where it stopp
 Options (flags override the config file):
   --config FILE          a JSON config (keys: strategy, seed, population, generations, sampleSize,
                          objectives, constraints, space, batch, classes, images, workers, timeoutSeconds,
-                         hardware)
+                         hardware, backend)
   --out DIR              the run directory (default runs/<strategy>-seed<seed>); must not exist yet
   --strategy S           random, evolution or nsga2 (default nsga2)
   --seed N               seed of everything random (default 0)
@@ -37,17 +38,35 @@ Options (flags override the config file):
   --batch N              proxy batch size (default 8)
   --workers N            worker threads (default: cores; 0 = this thread)
   --timeout S            seconds before a candidate is recorded as failed (default 600)
+  --backend B            local (default: worker threads here) or redis (zcnas worker processes
+                         on any machines take the candidates from a queue)
+  --redis URL            the queue for --backend redis: redis://[:password@]host[:port][/db] or
+                         rediss:// (TLS); default $ZCNAS_REDIS_URL; never written to the run
+  --minutes M            stop cleanly after M minutes (the run stays resumable)
+  -i, --interactive      open the launcher (the flags fill it in): choose the space, proxies,
+                         objectives, constraints, strategy and budget, see the command line and the
+                         config, save the config, start; zcnas with no arguments in a terminal does
+                         the same
+  --json                 print the run's events as JSON lines on stdout (one event per line)
+  --plain                plain progress lines on stderr even in a terminal
   -h, --help             show this help
 
-Ctrl-C stops after the candidates in flight; the journal is flushed and the resume command printed.`;
+In a terminal the search shows its live view (progress, workers, failures, the front as a scatter
+plot, the best candidates, the last events; keys: p pause/continue, q stop, e export the front,
+? help). Outside a terminal it prints plain progress lines on stderr (or JSON lines with --json).
+NO_COLOR turns colour off. q or Ctrl-C stops after the candidates in flight; the journal is
+flushed and the resume command printed.`;
 
-export const RESUME_HELP = `Usage: zcnas resume DIR
+export const RESUME_HELP = `Usage: zcnas resume DIR [--json | --plain] [--minutes M] [--redis URL]
 
 Continues the search of run directory DIR from its journal, with the config it was launched with.
 Candidates already evaluated are never evaluated again; the result is the same as a run that was
-never interrupted.`;
+never interrupted. In a terminal it shows the live view (as zcnas search does); --json prints the
+events as JSON lines, --plain plain progress lines; --minutes M stops cleanly after M minutes.
+A run on the redis backend needs --redis URL (or $ZCNAS_REDIS_URL) again: it re-attaches to the
+jobs already queued, running or done.`;
 
-function parseObjectives(text: string): unknown[] {
+export function parseObjectives(text: string): unknown[] {
   return text.split(',').map((part) => {
     const [dir, what] = part.trim().split(':');
     if (dir === 'max' && what) return { maximize: what };
@@ -67,6 +86,17 @@ export function parseConstraints(text: string): unknown[] {
       throw new UsageError(`--constraints: '${part}' is not valid: use <cost><=<number>[unit], e.g. macs<=2e9, memory<=512KB, ram<=320KB, flash<=1MB or latency<=50ms`);
     return { cost: m[1], max: Number(m[2]) * unit };
   });
+}
+
+/**
+ * The redis backend's URL, from --redis or the environment, checked by connecting once; then handed
+ * to the run through the environment so it is never written to config.json or the journal.
+ */
+async function useRedis(flag: string | undefined): Promise<void> {
+  const url = flag ?? process.env[REDIS_URL_ENV];
+  if (!url) throw new UsageError(`the redis backend needs --redis URL (or ${REDIS_URL_ENV}), e.g. --redis redis://queue.lan:6379`);
+  await checkRedis(url);
+  process.env[REDIS_URL_ENV] = url;
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
@@ -114,14 +144,64 @@ function report(outcome: RunOutcome, dir: string, out: (s: string) => void): num
   return 0;
 }
 
-async function execute(journal: Journal, config: SearchConfig, state: Parameters<typeof runSearch>[2], dir: string, out: (s: string) => void): Promise<number> {
+/** How progress is shown: the live view (a terminal), plain lines on stderr, or JSON lines on stdout. */
+export type ProgressMode = 'live' | 'plain' | 'json';
+
+export function progressMode(values: { json?: boolean | undefined; plain?: boolean | undefined }): ProgressMode {
+  if (values.json) return 'json';
+  if (values.plain) return 'plain';
+  return process.stdout.isTTY && process.stdin.isTTY ? 'live' : 'plain';
+}
+
+interface ExecuteOptions {
+  readonly mode: ProgressMode;
+  /** Stop cleanly after this many minutes. */
+  readonly minutes?: number | undefined;
+}
+
+async function execute(journal: Journal, config: SearchConfig, state: Parameters<typeof runSearch>[2], dir: string, out: (s: string) => void, opts: ExecuteOptions): Promise<number> {
+  const deadline = opts.minutes === undefined ? undefined : Date.now() + opts.minutes * 60_000;
+  const timeUp = (): boolean => deadline !== undefined && Date.now() >= deadline;
+  if (opts.mode === 'live') {
+    const { runLive } = await import('./ui/live.js');
+    const { colorWanted } = await import('./ui/events.js');
+    const outcome = await runLive({ journal, config, state, dir, color: colorWanted(), ...(deadline === undefined ? {} : { deadline }) });
+    return report(outcome, dir, out);
+  }
   const stop = installStop();
   try {
-    const outcome = await runSearch(journal, config, state, { log: (line) => process.stderr.write(`${line}\n`), stopRequested: stop.stop });
+    if (opts.mode === 'json') {
+      const { eventLine } = await import('./ui/events.js');
+      const t0 = performance.now();
+      // A reader that goes away (| head) stops the run cleanly, as if asked to; it stays resumable.
+      let gone = false;
+      const onError = (e: NodeJS.ErrnoException): void => {
+        if (e.code === 'EPIPE') gone = true;
+        else throw e;
+      };
+      process.stdout.on('error', onError);
+      const outcome = await runSearch(journal, config, state, {
+        log: () => undefined,
+        stopRequested: () => stop.stop() || timeUp() || gone,
+        onEvent: (e) => {
+          if (!gone) process.stdout.write(`${eventLine(e, (performance.now() - t0) / 1000)}\n`);
+        },
+      }).finally(() => process.stdout.off('error', onError));
+      if (!outcome.completed) process.stderr.write(`stopped with ${outcome.evaluated} candidates evaluated; continue with: zcnas resume ${dir}\n`);
+      return outcome.completed ? 0 : 130;
+    }
+    const outcome = await runSearch(journal, config, state, { log: (line) => process.stderr.write(`${line}\n`), stopRequested: () => stop.stop() || timeUp() });
     return report(outcome, dir, out);
   } finally {
     stop.dispose();
   }
+}
+
+function parseMinutes(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isFinite(v) || v <= 0) throw new UsageError(`--minutes ${text} is not valid: give a positive number of minutes, e.g. 10 or 0.5`);
+  return v;
 }
 
 export async function runSearchCommand(argv: readonly string[], out: (s: string) => void): Promise<number> {
@@ -144,6 +224,12 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
       timeout: { type: 'string' },
       predictor: { type: 'string' },
       target: { type: 'string' },
+      backend: { type: 'string' },
+      redis: { type: 'string' },
+      minutes: { type: 'string' },
+      interactive: { type: 'boolean', short: 'i' },
+      json: { type: 'boolean' },
+      plain: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -152,7 +238,9 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`search takes options only (got ${positionals.join(' ')}); see zcnas search --help`);
-  const raw: Record<string, unknown> = values.config === undefined ? {} : readConfigFile(values.config);
+  if (values.json && values.plain) throw new UsageError('give one of --json and --plain');
+  let minutes = parseMinutes(values.minutes);
+  let raw: Record<string, unknown> = values.config === undefined ? {} : readConfigFile(values.config);
   if (values.strategy !== undefined) raw.strategy = values.strategy;
   if (values.seed !== undefined) raw.seed = parseIntFlag('--seed', values.seed, 0, 0, 2 ** 32 - 1);
   if (values.population !== undefined) raw.population = parseIntFlag('--population', values.population, 16, 2);
@@ -171,17 +259,40 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
   if (values.predictor !== undefined) hardware.predictor = resolve(values.predictor);
   if (values.target !== undefined) hardware.target = values.target;
   if (Object.keys(hardware).length > 0) raw.hardware = hardware;
-  const config = inlinePredictor(parseSearchConfig(raw, values.config ?? 'flags'), configBaseDir(values.config));
-  const dir = values.out ?? `runs/${config.strategy}-seed${config.seed}`;
-  // An unknown board is refused before the run directory exists.
+  if (values.backend !== undefined) raw.backend = values.backend;
+  let dir = values.out;
+  let base = values.config;
+  if (values.interactive) {
+    if (!process.stdin.isTTY || !process.stdout.isTTY) throw new UsageError('the launcher (--interactive) needs a terminal; outside one give the settings as flags or --config FILE');
+    if (values.json) throw new UsageError('--interactive and --json do not go together: the launcher is for a terminal');
+    const { runLauncher } = await import('./ui/launcher.js');
+    const { colorWanted } = await import('./ui/events.js');
+    const choice = await runLauncher({ raw, out: dir, minutes, configFile: values.config, color: colorWanted() });
+    if (!choice) {
+      out('nothing started');
+      return 0;
+    }
+    ({ raw, out: dir, minutes } = choice);
+    base = undefined;
+  }
+  const config = inlinePredictor(parseSearchConfig(raw, base ?? 'flags'), configBaseDir(base));
+  dir ??= `runs/${config.strategy}-seed${config.seed}`;
+  // An unknown board, or a Redis that cannot be reached or refuses the password, is refused before
+  // the run directory exists.
   if (config.hardware?.target !== undefined) await (await openTarget(config.hardware.target)).close();
+  if (config.backend === 'redis') await useRedis(values.redis);
   const journal = Journal.create(dir, config, toolVersion());
-  out(`run directory ${dir}: ${config.strategy}, ${config.population} x ${config.generations} candidates, seed ${config.seed}`);
-  return execute(journal, config, undefined, dir, out);
+  const mode = progressMode(values);
+  (mode === 'json' ? (s: string) => process.stderr.write(`${s}\n`) : out)(`run directory ${dir}: ${config.strategy}, ${config.population} x ${config.generations} candidates, seed ${config.seed}`);
+  return execute(journal, config, undefined, dir, out, { mode, minutes });
 }
 
 export async function runResumeCommand(argv: readonly string[], out: (s: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, plain: { type: 'boolean' }, minutes: { type: 'string' }, redis: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     out(RESUME_HELP);
     return 0;
@@ -189,8 +300,12 @@ export async function runResumeCommand(argv: readonly string[], out: (s: string)
   const dir = positionals[0];
   if (dir === undefined || positionals.length !== 1) throw new UsageError('resume takes one run directory, e.g. zcnas resume runs/nsga2-seed0');
   if (!existsSync(dir)) throw new UsageError(`run directory ${dir} does not exist`);
+  if (values.json && values.plain) throw new UsageError('give one of --json and --plain');
+  const minutes = parseMinutes(values.minutes);
   const { journal, state } = Journal.open(dir, toolVersion());
+  if (state.config.backend === 'redis') await useRedis(values.redis);
   if (state.tornLine) process.stderr.write(`journal: dropped a torn last line (a write cut short by the interruption)\n`);
-  out(`resuming ${dir}: ${state.order.length} candidates already evaluated`);
-  return execute(journal, state.config, state, dir, out);
+  const mode = progressMode(values);
+  (mode === 'json' ? (s: string) => process.stderr.write(`${s}\n`) : out)(`resuming ${dir}: ${state.order.length} candidates already evaluated`);
+  return execute(journal, state.config, state, dir, out, { mode, minutes });
 }
