@@ -49,16 +49,26 @@ export async function benchSearch(): Promise<object> {
     const r = await timedSearch({ ...nano, workers });
     perWorkers[`${workers}w`] = (r.evaluated / r.seconds) * 60;
   }
+  // The pool's own scaling, with every worker on one onnxruntime thread: by default one worker already
+  // runs onnxruntime on every core, so on a 2-core machine a second worker has little left to add.
+  const oneThread: Record<string, number> = {};
+  for (const workers of [1, 2]) {
+    progress(`search with NASWOT, ${workers} worker(s) x 1 thread`);
+    const r = await timedSearch({ ...nano, workers, threadsPerWorker: 1, seed: 5 });
+    oneThread[`${workers}w`] = (r.evaluated / r.seconds) * 60;
+  }
   progressDone();
   const result = {
     figure: 'search: bookkeeping speed, journal cost, NASWOT scaling with workers',
     bookkeeping: { candidatesEvaluated: evaluated, candidatesPerSecond: median(durable), target: 200 },
     journal: { durablePerSecond: median(durable), unsyncedPerSecond: median(unsynced), overhead: median(unsynced) / median(durable) - 1, target: 0.05 },
     naswotSearch: { candidatesPerMinute: perWorkers, scaling: (perWorkers['2w'] ?? 0) / (perWorkers['1w'] ?? 1), target: 1.8 },
+    naswotSearchOneThreadPerWorker: { candidatesPerMinute: oneThread, scaling: (oneThread['2w'] ?? 0) / (oneThread['1w'] ?? 1) },
   };
   console.log(`bookkeeping: ${result.bookkeeping.candidatesPerSecond.toFixed(0)} candidates/s (target 200+)`);
   console.log(`journal fsync overhead: ${(result.journal.overhead * 100).toFixed(1)}% (target < 5%)`);
   console.log(`NASWOT search: ${perWorkers['1w']?.toFixed(1)}/min with 1 worker, ${perWorkers['2w']?.toFixed(1)}/min with 2: ${result.naswotSearch.scaling.toFixed(2)}x (target 1.8x)`);
+  console.log(`NASWOT search, 1 onnxruntime thread per worker: ${oneThread['1w']?.toFixed(1)}/min with 1 worker, ${oneThread['2w']?.toFixed(1)}/min with 2: ${result.naswotSearchOneThreadPerWorker.scaling.toFixed(2)}x`);
   console.log(`written to ${writeResult('search', result)}`);
   return result;
 }

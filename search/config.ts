@@ -71,6 +71,8 @@ export const searchConfigSchema = z.strictObject({
   images: z.string().optional(),
   /** Worker threads; 0 evaluates in the main thread. */
   workers: z.number().int().min(0).max(64).optional(),
+  /** onnxruntime threads per worker; default cores / workers (e.g. 1 on a machine shared with other jobs). */
+  threadsPerWorker: z.number().int().min(1).max(256).optional(),
   /** A candidate taking longer than this is recorded as failed. */
   timeoutSeconds: z.number().positive().max(86_400).default(600),
   hardware: hardware.optional(),

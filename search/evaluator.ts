@@ -29,7 +29,7 @@ export function localEvaluator(config: SearchConfig, hardware: HardwareModel | u
   return {
     slots: Math.max(1, workers),
     evaluate(genome, where) {
-      if (needsPool) pool ??= createScorePool(workers);
+      if (needsPool) pool ??= createScorePool(workers, config.threadsPerWorker);
       return evaluateCandidate(genome, config, pool, where, hardware);
     },
     async close() {

@@ -28,8 +28,8 @@ export function threadsPerWorker(workers: number, cores = availableParallelism()
   return Math.max(1, Math.floor(cores / workers));
 }
 
-export function createScorePool(workers: number): ScorePool {
-  const threads = threadsPerWorker(workers);
+/** `threads`: onnxruntime threads per worker; default cores / workers, so the pool fills the machine once. */
+export function createScorePool(workers: number, threads = threadsPerWorker(workers)): ScorePool {
   const pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
   return {
     workers,
