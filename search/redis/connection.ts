@@ -31,7 +31,11 @@ export function checkRedisUrl(url: string): void {
 
 /** Options BullMQ needs on its connections (blocking commands must not time out). */
 export function bullConnection(url: string, extra: RedisOptions = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, ...extra });
+  const client = new Redis(url, { maxRetriesPerRequest: null, ...extra });
+  // Connection errors surface through the commands that fail (and BullMQ's own 'error' events);
+  // without a listener ioredis would also print each retry's error.
+  client.on('error', () => {});
+  return client;
 }
 
 function describe(e: unknown): string {

@@ -78,7 +78,12 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     // A job whose workers keep dying is retried this often before it is failed for good.
     maxStalledCount: 5,
   });
-  worker.on('error', (e) => o.log(`queue error: ${e.message}`));
+  // Redis going away makes BullMQ report the same error on every retry; say it once per change.
+  let lastError = '';
+  worker.on('error', (e) => {
+    if (e.message !== lastError) o.log(`queue error: ${e.message} (retrying)`);
+    lastError = e.message;
+  });
   await worker.waitUntilReady();
   await heartbeat();
   const timer = setInterval(() => void heartbeat().catch(() => {}), 1000);
@@ -94,10 +99,12 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     close() {
       closing ??= (async () => {
         clearInterval(timer);
-        await worker.close();
+        // Jobs in hand finish first; but with Redis gone, closing could wait forever: give up after a while.
+        const patience = new Promise<void>((r) => setTimeout(r, o.stallMs + 10_000).unref());
+        await Promise.race([worker.close(), patience]);
         await pool?.close();
         for (const h of hardware.values()) await (await h)?.close();
-        await connection.hdel(WORKERS_KEY, name).catch(() => 0);
+        await Promise.race([connection.hdel(WORKERS_KEY, name).catch(() => 0), new Promise((r) => setTimeout(r, 2000).unref())]);
         connection.disconnect();
         resolveClosed();
       })();
