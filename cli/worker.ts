@@ -50,5 +50,7 @@ export async function runWorkerCommand(argv: readonly string[], out: (s: string)
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   log(`worker ${worker.name} stopped`);
+  // Connections still retrying a Redis that went away must not keep the process alive.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
   return 0;
 }
