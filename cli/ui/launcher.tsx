@@ -3,8 +3,8 @@
 // workers; see the equivalent command line and the config before starting; save the config.
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Box, render, Text, useInput, useStdout } from 'ink';
-import { useState, type ReactNode } from 'react';
+import { Box, render, Text, useInput, useStdout, type Key } from 'ink';
+import { useRef, useState, type ReactNode } from 'react';
 import { BOARDS } from '../../hardware/index.js';
 import { COSTS, parseSearchConfig, type SearchConfig } from '../../search/index.js';
 import { FAMILIES } from '../../space/index.js';
@@ -92,28 +92,26 @@ function constraintText(c: unknown): string | undefined {
   return typeof r.cost === 'string' && typeof r.max === 'number' ? `${r.cost}<=${r.max}` : undefined;
 }
 
-/** The form's starting values: the config so far, with the built-in defaults under it. */
+/** The form's starting values: the config so far (valid or not yet), the built-in defaults under it. */
 export function initialForm(init: Omit<LauncherInit, 'color'>): Form {
-  let defaults: SearchConfig;
-  try {
-    defaults = parseSearchConfig(init.raw);
-  } catch {
-    defaults = parseSearchConfig({});
-  }
-  const hw = init.raw.hardware as { target?: unknown; predictor?: unknown } | undefined;
+  const d = parseSearchConfig({});
+  const r = init.raw;
+  const space = (typeof r.space === 'object' && r.space !== null ? r.space : {}) as Record<string, unknown>;
+  const hw = (typeof r.hardware === 'object' && r.hardware !== null ? r.hardware : {}) as { target?: unknown; predictor?: unknown };
+  const num = (v: unknown, fallback: number | undefined): string => (typeof v === 'number' ? String(v) : String(fallback ?? ''));
   return {
-    strategy: defaults.strategy,
-    families: [...defaults.space.backbones],
-    resolutions: [...defaults.space.resolutions],
-    objectives: defaults.objectives.map(objectiveText).filter((s): s is string => s !== undefined),
-    constraints: defaults.constraints.map(constraintText).filter((s): s is string => s !== undefined).join(','),
-    target: typeof hw?.target === 'string' ? hw.target : 'none',
-    predictor: typeof hw?.predictor === 'string' ? hw.predictor : '',
-    population: String(defaults.population),
-    generations: String(defaults.generations),
+    strategy: typeof r.strategy === 'string' ? r.strategy : d.strategy,
+    families: Array.isArray(space.backbones) ? space.backbones.map(String) : [...d.space.backbones],
+    resolutions: Array.isArray(space.resolutions) ? space.resolutions.map(Number) : [...d.space.resolutions],
+    objectives: (Array.isArray(r.objectives) ? r.objectives : d.objectives).map(objectiveText).filter((s): s is string => s !== undefined),
+    constraints: (Array.isArray(r.constraints) ? r.constraints : []).map(constraintText).filter((s): s is string => s !== undefined).join(','),
+    target: typeof hw.target === 'string' ? hw.target : 'none',
+    predictor: typeof hw.predictor === 'string' ? hw.predictor : '',
+    population: num(r.population, d.population),
+    generations: num(r.generations, d.generations),
     minutes: String(init.minutes ?? 0),
-    workers: String(defaults.workers ?? availableParallelism()),
-    seed: String(defaults.seed),
+    workers: num(r.workers, availableParallelism()),
+    seed: num(r.seed, d.seed),
     out: init.out ?? '',
     saveAs: init.configFile ?? 'search.json',
   };
@@ -251,7 +249,9 @@ export function Launcher(props: LauncherProps): ReactNode {
   };
   const toggle = <T,>(list: readonly T[], v: T): T[] => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
 
-  useInput((input, key) => {
+  // The handler ink holds may be from an earlier render (its effects are not always flushed before
+  // the next key): it calls the latest one through a ref.
+  const onKey = (input: string, key: Key): void => {
     if (editing !== undefined && field.kind === 'text') {
       if (key.return || key.tab) {
         setForm({ ...form, [field.key]: editing });
@@ -300,7 +300,10 @@ export function Launcher(props: LauncherProps): ReactNode {
         else props.onDone(undefined);
       }
     }
-  });
+  };
+  const latest = useRef(onKey);
+  latest.current = onKey;
+  useInput((input, key) => latest.current(input, key));
 
   const width = size.columns;
   const height = Math.max(16, size.rows - 1);

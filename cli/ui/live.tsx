@@ -2,7 +2,7 @@
 // changed), handles the keys, and drives the run through its hooks (pause, stop).
 import { join } from 'node:path';
 import { render, useInput, useStdout, type Key, type RenderOptions } from 'ink';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { EXPORT_FORMATS, exportRecords, runSearch, type EvalRecord, type Journal, type JournalState, type RunOutcome, type SearchConfig, type SearchEvent } from '../../search/index.js';
 import { LiveView, viewLines } from './live-view.js';
 import { Screen } from './screen.js';
@@ -54,15 +54,24 @@ export function LiveApp(props: LiveAppProps): ReactNode {
   useEffect(() => {
     let seen = -1;
     let lastTick = 0;
-    const timer = setInterval(() => {
-      // Redraw when the model changed, and once a second anyway (elapsed times, ETA).
-      const now = Date.now();
-      if (model.version !== seen || now - lastTick >= 1000) {
-        seen = model.version;
-        lastTick = now;
-        setFrame((f) => f + 1);
-      }
-    }, props.period ?? 100);
+    let lastDraw = 0;
+    const period = props.period ?? 100;
+    // Checked often, drawn at most once a period: timers run late while the search computes, and a
+    // plain 100 ms interval would draw less often than 10 times a second.
+    const timer = setInterval(
+      () => {
+        const now = Date.now();
+        if (now - lastDraw < period - 2) return;
+        // Redraw when the model changed, and once a second anyway (elapsed times, ETA).
+        if (model.version !== seen || now - lastTick >= 1000) {
+          seen = model.version;
+          lastTick = now;
+          lastDraw = now;
+          setFrame((f) => f + 1);
+        }
+      },
+      Math.max(5, Math.floor(period / 5)),
+    );
     const onResize = (): void => {
       props.painter?.invalidate();
       setSize(props.size ?? { columns: stdout.columns || 100, rows: stdout.rows || 30 });
@@ -73,10 +82,11 @@ export function LiveApp(props: LiveAppProps): ReactNode {
       stdout.off('resize', onResize);
     };
   }, [model, stdout, props.period, props.size]);
+  // ink may hold the handler of an earlier render: it calls the latest one through a ref.
   useInput((input, key) => {
     // Keys typed quickly can arrive together ("pq"): each counts.
     const keys = key.ctrl || key.meta || input.length <= 1 ? [input] : [...input];
-    for (const k of keys) onKey(k, key);
+    for (const k of keys) latest.current(k, key);
   });
   const onKey = (input: string, key: Key): void => {
     if (help) {
@@ -101,6 +111,8 @@ export function LiveApp(props: LiveAppProps): ReactNode {
       setTimeout(() => model.note(props.onExport ? props.onExport() : exportFront(model, props.dir)), 0);
     } else if (input === '?' || input === 'h') setHelp(true);
   };
+  const latest = useRef(onKey);
+  latest.current = onKey;
   const painter = props.painter;
   useEffect(() => {
     // The last column stays empty: a full line would wrap on some terminals.
