@@ -30,16 +30,18 @@ function plotSvg(points: readonly Pt[], x: Axis, y: Axis): string {
   const axis = (vals: number[]): { t: (v: number) => number; lo: number; hi: number; log: boolean } => {
     const lo0 = vals.length ? Math.min(...vals) : 0;
     const hi0 = vals.length ? Math.max(...vals) : 1;
-    const log = lo0 > 0 && hi0 / lo0 > 100;
+    // Costs spanning more than a decade and a half (MACs, parameters, bytes) read better on a log axis.
+    const log = lo0 > 0 && hi0 / lo0 > 30;
     const t = (v: number): number => (log ? Math.log10(v) : v);
     let lo = t(lo0);
     let hi = t(hi0);
     if (hi === lo) {
-      lo -= 1;
-      hi += 1;
+      lo -= Math.abs(lo) * 0.1 || 1;
+      hi += Math.abs(hi) * 0.1 || 1;
     }
     const pad = (hi - lo) * 0.04;
-    return { t, lo: lo - pad, hi: hi + pad, log };
+    // A linear axis of non-negative values does not go below zero.
+    return { t, lo: !log && lo0 >= 0 ? Math.max(0, lo - pad) : lo - pad, hi: hi + pad, log };
   };
   const ax = axis(points.map((p) => p.x));
   const ay = axis(points.map((p) => p.y));
@@ -155,7 +157,7 @@ table { border-collapse: collapse; font-size: 13px; }
 th, td { padding: 2px 8px; text-align: right; border-bottom: 1px solid #eee; white-space: nowrap; }
 th { background: #f4f4f4; cursor: pointer; position: sticky; top: 0; }
 td.id, th.id { text-align: left; font-family: ui-monospace, monospace; }
-tr.onfront td.id::before { content: '\\25CF  '; color: #b22; }
+tr.onfront td.id::before { content: '\\2605  '; color: #a00; }
 tr.marked { background: #fff3b0; }
 pre { background: #f7f7f7; padding: 8px; font-size: 12px; overflow-x: auto; }
 #tip { position: absolute; display: none; background: #fff; border: 1px solid #888; padding: 4px 8px; font-size: 12px; pointer-events: none; box-shadow: 1px 1px 4px rgba(0,0,0,.2); }
@@ -173,7 +175,7 @@ ${rows.map((r, i) => `<tr id="row-${esc(r.id)}"${frontIds.has(r.id) ? ' class="o
 </tbody></table>
 ${failures.length ? `<h2>Failures (${failures.length})</h2>\n${failures.slice(0, 200).map((f) => `<div class="failure">${esc(f.r.id)} (generation ${f.r.generation + 1}): ${esc(f.reason ?? '')}</div>`).join('\n')}` : ''}
 <h2>Config</h2>
-<pre>${esc(JSON.stringify(config, null, 2))}</pre>
+<pre>${JSON.stringify(config, null, 2).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</pre>
 <script type="application/json" id="data">${json}</script>
 <script>${SCRIPT}</script>
 </body></html>
