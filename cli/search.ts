@@ -133,10 +133,15 @@ function installStop(): { stop: () => boolean; dispose: () => void } {
   };
 }
 
-function report(outcome: RunOutcome, dir: string, out: (s: string) => void): number {
+function report(outcome: RunOutcome, dir: string, out: (s: string) => void, brief = false): number {
   if (!outcome.completed) {
     process.stderr.write(`stopped with ${outcome.evaluated} candidates evaluated; continue with: zcnas resume ${dir}\n`);
     return 130;
+  }
+  // The live view's last frame, just above, already shows the best candidates.
+  if (brief) {
+    out(`front of ${outcome.front.length} (${outcome.evaluated} evaluated), in ${dir}/${RUN_FILES.front}; zcnas report ${dir} shows the run, zcnas export ${dir} writes the front`);
+    return 0;
   }
   out(`\nfront of ${outcome.front.length} (${outcome.evaluated} evaluated), in ${dir}/${RUN_FILES.front}:`);
   const keys = Object.keys(outcome.front[0]?.objectives ?? {});
@@ -166,7 +171,7 @@ async function execute(journal: Journal, config: SearchConfig, state: Parameters
     const { runLive } = await import('./ui/live.js');
     const { colorWanted } = await import('./ui/events.js');
     const outcome = await runLive({ journal, config, state, dir, color: colorWanted(), ...(deadline === undefined ? {} : { deadline }) });
-    return report(outcome, dir, out);
+    return report(outcome, dir, out, true);
   }
   const stop = installStop();
   try {

@@ -66,13 +66,14 @@ export function viewLines(props: LiveViewProps): string[] {
   out.push(L([[fit(title, width - cells(badge) - 1).padEnd(width - cells(badge)), { bold: true }], [badge, { bold: true, inverse: color, color: status.color }]]));
 
   // Progress.
-  const done = model.evaluated;
+  const done = model.progress();
   const total = Math.max(1, model.total);
   const rate = model.rate();
   const eta = model.eta();
   const gens = config ? `gen ${Math.min(config.generations, model.generationsDone + (model.status === 'completed' ? 0 : 1))}/${config.generations}` : '';
   const speed = props.live || model.sessionEvaluated > 0 ? `  ${rate >= 10 ? rate.toFixed(0) : rate.toFixed(2)}/s  ETA ${eta === undefined ? '--' : duration(eta)}` : '';
-  const right = ` ${done}/${model.total} ${Math.floor((100 * done) / total)}%${speed}`;
+  const fresh = model.evaluated !== done ? ` (${model.evaluated} evaluated)` : '';
+  const right = ` ${done}/${model.total} ${Math.floor((100 * done) / total)}%${fresh}${speed}`;
   const barWidth = Math.max(5, width - cells(right) - cells(gens) - 1);
   const filled = Math.min(barWidth, Math.round((barWidth * done) / total));
   // Coloured spaces (or # and -): ASCII keeps the redraw cheap.

@@ -149,7 +149,7 @@ export async function runLive(o: LiveOptions): Promise<RunOutcome> {
   let quitNow = false;
   const stdout = o.stdout ?? process.stdout;
   const screen = o.inkRenderer ? undefined : new Screen(stdout);
-  const lastFrame = (): string[] => viewLines({ model, width: (stdout.columns || 100) - 1, height: Math.max(12, (stdout.rows || 30) - 2), color: o.color, dir: o.dir, live: false });
+  const lastFrame = (): string[] => viewLines({ model, width: (stdout.columns || 100) - 1, height: Math.max(12, (stdout.rows || 30) - 4), color: o.color, dir: o.dir, live: false });
   screen?.enter();
   const app = render(
     <LiveApp

@@ -108,6 +108,19 @@ export class RunModel {
     return this.records.length;
   }
 
+  private perGeneration = new Map<number, number>();
+
+  /**
+   * Progress through the budget (population x generations proposals): a proposal already evaluated
+   * in an earlier generation is not evaluated again, so a run can end with fewer evaluations.
+   */
+  progress(): number {
+    const config = this.config;
+    if (!config) return 0;
+    if (this.status === 'completed') return this.total;
+    return Math.min(this.total, this.generationsDone * config.population + (this.perGeneration.get(this.generationsDone) ?? 0));
+  }
+
   /** Candidates per second in this session, pauses left out. */
   rate(): number {
     const ms = this.activeMs + (this.since === undefined ? 0 : this.now() - this.since);
@@ -118,7 +131,7 @@ export class RunModel {
   eta(): number | undefined {
     const r = this.rate();
     if (r <= 0 || this.sessionEvaluated === 0) return undefined;
-    return Math.max(0, this.total - this.evaluated) / r;
+    return Math.max(0, this.total - this.progress()) / r;
   }
 
   log(at: number, text: string, kind: LoggedEvent['kind']): void {
@@ -217,6 +230,7 @@ export class RunModel {
   /** Adds an evaluation; true when it entered the front. */
   private record(r: EvalRecord): boolean {
     this.records.push(r);
+    this.perGeneration.set(r.generation, (this.perGeneration.get(r.generation) ?? 0) + 1);
     if (this.axes) {
       const x = recordValue(r, this.axes.x);
       const y = recordValue(r, this.axes.y);
