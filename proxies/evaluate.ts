@@ -9,6 +9,7 @@ import { ProbeBuilder } from './probes.js';
 import { PROXIES as FORWARD_PROXIES } from './defs.js';
 import { GRADIENT_PROXIES } from './gradient.js';
 import { synflow } from './synflow.js';
+import { azNas } from './azn.js';
 import { ProxyFailure, type CandidateContext, type Proxy, type ProxyResult } from './types.js';
 
 /** An unknown proxy name: lists the known ones. */
@@ -17,7 +18,7 @@ export class UnknownProxyError extends Error {
 }
 
 /** Every registered proxy: the forward-only set, then the gradient-based ones. */
-export const PROXIES: readonly Proxy[] = [...FORWARD_PROXIES, synflow, ...GRADIENT_PROXIES];
+export const PROXIES: readonly Proxy[] = [...FORWARD_PROXIES, synflow, ...GRADIENT_PROXIES, azNas];
 
 export const PROXY_NAMES: readonly string[] = PROXIES.map((p) => p.name);
 
@@ -114,7 +115,11 @@ export async function computeProxies(
     if (p.kind !== 'custom') continue;
     const input = p.loss === undefined ? batch.description : `${batch.description}; loss: ${p.loss}`;
     try {
-      scores[p.name] = checked(await p.run(ctx, batch.data, threads), input, p.name);
+      if (p.runDetailed) {
+        const { value, components } = await p.runDetailed(ctx, batch.data, threads);
+        const r = checked(value, input, p.name);
+        scores[p.name] = r.ok ? { ...r, components } : r;
+      } else scores[p.name] = checked(await p.run(ctx, batch.data, threads), input, p.name);
     } catch (e) {
       scores[p.name] = failure(e, input);
     }

@@ -11,3 +11,5 @@ export { proxyQuality, type ProxyQuality, type ScoredRow } from './report.js';
 export { readTruthTable, TruthTableError, type TruthRow } from './truth.js';
 export { convWeightGradients, convWeightParams, GRADIENT_PROXIES, GRASP_STEP, jacobCovScore, levelMaps, SURROGATE_LOSS, surrogateLoss, symmetricEigenvalues, zicoScore, ZICO_SPLITS } from './gradient.js';
 export { synflow } from './synflow.js';
+export { averageRanks, rankAggregate, type RankAggregate, type RankAggregateOptions } from './aggregate.js';
+export { AZ_NAS_COMPONENTS, azCotangent, azNas, azNasComponents, azNasValue, azStages, eigenvaluesSymmetric, spectrumEntropy, trainabilityTerm, type AzNasComponents } from './azn.js';

@@ -20,7 +20,13 @@ export class ProxyFailure extends Error {
 }
 
 export type ProxyResult =
-  | { readonly ok: true; readonly value: number; readonly input: string }
+  | {
+      readonly ok: true;
+      readonly value: number;
+      readonly input: string;
+      /** Named parts of a composite score (e.g. AZ-NAS's components), for aggregation over candidates. */
+      readonly components?: Readonly<Record<string, number>>;
+    }
   | { readonly ok: false; readonly failure: ProxyFailureKind; readonly message: string; readonly input: string };
 
 export interface CandidateContext {
@@ -62,6 +68,8 @@ export interface ForwardProxy extends ProxyMeta {
 export interface CustomProxy extends ProxyMeta {
   readonly kind: 'custom';
   run(ctx: CandidateContext, batch: Float32Array, threads: number): Promise<number>;
+  /** Like `run`, with the named components of the score (reported as the result's `components`). */
+  runDetailed?(ctx: CandidateContext, batch: Float32Array, threads: number): Promise<{ value: number; components: Readonly<Record<string, number>> }>;
 }
 
 export type Proxy = StaticProxy | ForwardProxy | CustomProxy;
