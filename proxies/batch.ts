@@ -115,3 +115,19 @@ export function makeBatch(source: BatchSource, size: number, resolution: number,
   for (let b = 0; b < size; b++) letterbox(decode(join(source.dir, order[b % order.length] as string)), resolution, data, b * per);
   return { data, size, resolution, description: `images(${source.dir}, ${Math.min(size, order.length)} of ${order.length}, seed=${seed})` };
 }
+
+/** Decodes one JPEG/PNG file to RGBA (a BatchSourceError names a file that does not decode). */
+export function decodeImage(path: string): { width: number; height: number; data: Uint8Array } {
+  return decode(path);
+}
+
+/**
+ * Where `letterbox` puts a width x height image in the r x r square: a pixel coordinate u of the
+ * image lands at u * scale + left (x) or u * scale + top (y).
+ */
+export function letterboxGeometry(width: number, height: number, r: number): { scale: number; left: number; top: number } {
+  const scale = Math.min(r / width, r / height);
+  const w = Math.max(1, Math.round(width * scale));
+  const h = Math.max(1, Math.round(height * scale));
+  return { scale, left: Math.floor((r - w) / 2), top: Math.floor((r - h) / 2) };
+}

@@ -10,7 +10,8 @@ import { PROXIES as FORWARD_PROXIES } from './defs.js';
 import { GRADIENT_PROXIES } from './gradient.js';
 import { synflow } from './synflow.js';
 import { azNas } from './azn.js';
-import { ProxyFailure, type CandidateContext, type Proxy, type ProxyResult } from './types.js';
+import { makeLabelledBatch, type LabelledSource } from './labels.js';
+import { ProxyFailure, type BatchLabels, type CandidateContext, type Proxy, type ProxyResult } from './types.js';
 
 /** An unknown proxy name: lists the known ones. */
 export class UnknownProxyError extends Error {
@@ -47,6 +48,8 @@ export interface ScoreOptions {
   readonly threads?: number;
   /** Refuse a forward pass whose activations would exceed this many bytes (default 8 GiB). */
   readonly memoryLimitBytes?: number;
+  /** A YOLO-format dataset: batches come from it (instead of `source`) with their labels, and the gradient proxies use the detection loss. */
+  readonly labelled?: LabelledSource;
 }
 
 export interface CandidateScores {
@@ -75,16 +78,23 @@ export async function scoreCandidate(genome: Genome, opts: ScoreOptions): Promis
   const c = costs(graph);
   const ctx: CandidateContext = { genome, graph, costs: c, seed: opts.seed, batchSize: opts.batchSize };
   const needsBatch = opts.proxies.some((p) => getProxy(p).kind !== 'static');
-  const batch = needsBatch ? makeBatch(opts.source, opts.batchSize, genome.resolution, opts.seed) : undefined;
+  const batch = !needsBatch
+    ? undefined
+    : opts.labelled
+      ? makeLabelledBatch(opts.labelled, opts.batchSize, genome.resolution, opts.seed, opts.classes)
+      : makeBatch(opts.source, opts.batchSize, genome.resolution, opts.seed);
   const scores = await computeProxies(ctx, opts.proxies, batch, { threads: opts.threads, memoryLimitBytes: opts.memoryLimitBytes });
   return { id: genomeId(genome), params: c.params, macs: c.macs, scores, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** Computes `names` on one candidate graph; `batch` is needed by every proxy that runs the network. */
+/**
+ * Computes `names` on one candidate graph; `batch` is needed by every proxy that runs the network.
+ * A batch with `boxes` (a LabelledBatch) gives its labels to the proxies that take a labelled loss.
+ */
 export async function computeProxies(
   ctx: CandidateContext,
   names: readonly string[],
-  batch: Batch | undefined,
+  batch: (Batch & { readonly boxes?: BatchLabels['boxes'] }) | undefined,
   opts: { threads?: number; memoryLimitBytes?: number } = {},
 ): Promise<Record<string, ProxyResult>> {
   const threads = opts.threads ?? availableParallelism();
@@ -113,13 +123,15 @@ export async function computeProxies(
   await runForward(ctx, proxies, batch.data, batch.description, threads, scores);
   for (const p of proxies) {
     if (p.kind !== 'custom') continue;
-    const input = p.loss === undefined ? batch.description : `${batch.description}; loss: ${p.loss}`;
+    const labels = batch.boxes !== undefined && p.labelledLoss !== undefined ? { boxes: batch.boxes } : undefined;
+    const loss = labels ? p.labelledLoss : p.loss;
+    const input = loss === undefined ? batch.description : `${batch.description}; loss: ${loss}`;
     try {
       if (p.runDetailed) {
         const { value, components } = await p.runDetailed(ctx, batch.data, threads);
         const r = checked(value, input, p.name);
         scores[p.name] = r.ok ? { ...r, components } : r;
-      } else scores[p.name] = checked(await p.run(ctx, batch.data, threads), input, p.name);
+      } else scores[p.name] = checked(await (labels ? p.run(ctx, batch.data, threads, labels) : p.run(ctx, batch.data, threads)), input, p.name);
     } catch (e) {
       scores[p.name] = failure(e, input);
     }

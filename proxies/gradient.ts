@@ -5,13 +5,16 @@
 // Loss. Without labels these proxies use a documented label-free surrogate:
 //   L = 0.5 / B * sum over the raw head level maps (p3, p4, p5: box distributions and class
 //   logits per grid cell) of their squares,
-// i.e. a regression of every head output towards zero. Each result's `input` names it. BatchNorm
+// i.e. a regression of every head output towards zero. Each result's `input` names it. With a
+// labelled batch (proxies/labels.ts), grad_norm, snip, grasp, fisher, plain and zico use the
+// detection loss of proxies/detection-loss.ts instead, and their `input` says so. BatchNorm
 // runs with batch statistics (training mode, as the reference implementations score networks),
 // except jacob_cov (below).
 import * as ort from 'onnxruntime-node';
 import { createSession, gradientModel, initWeights, type Graph, type GradientOptions, type LossSpec, type Weights } from '../nn/index.js';
 import { convOutputs } from './defs.js';
-import { ProxyFailure, type CandidateContext, type CustomProxy } from './types.js';
+import { assignTargets, DETECTION_LOSS, detectionLoss } from './detection-loss.js';
+import { ProxyFailure, type BatchLabels, type CandidateContext, type CustomProxy } from './types.js';
 
 export const SURROGATE_LOSS = 'surrogate 0.5/B*sum(head level maps^2)';
 
@@ -23,6 +26,17 @@ export function levelMaps(graph: Graph): string[] {
 
 export function surrogateLoss(graph: Graph, batch: number): LossSpec {
   return { kind: 'sumSquares', tensors: levelMaps(graph), scale: 0.5 / batch };
+}
+
+/** The loss of a batch of B samples: the detection loss with labels, else the surrogate. */
+export function proxyLoss(graph: Graph, batch: number, labels?: BatchLabels): LossSpec {
+  return labels ? detectionLoss(assignTargets(graph, labels.boxes, batch)) : surrogateLoss(graph, batch);
+}
+
+/** Labels of samples [from, from + n), re-indexed from 0. */
+function sliceLabels(labels: BatchLabels | undefined, from: number, n: number): BatchLabels | undefined {
+  if (!labels) return undefined;
+  return { boxes: labels.boxes.filter((b) => b.sample >= from && b.sample < from + n).map((b) => ({ ...b, sample: b.sample - from })) };
 }
 
 /** Trainable conv and transposed-conv weight tensors: the W of the proxies' sums. */
@@ -46,13 +60,13 @@ async function run(graph: Graph, opts: GradientOptions, input: Float32Array, B: 
   }
 }
 
-/** d(surrogate)/dW for the conv weights, at `weights`, on `input` (B samples). */
-export async function convWeightGradients(ctx: CandidateContext, input: Float32Array, B: number, threads: number, weights?: Weights): Promise<Map<string, Float32Array>> {
+/** d(loss)/dW for the conv weights, at `weights`, on `input` (B samples); the surrogate loss without labels. */
+export async function convWeightGradients(ctx: CandidateContext, input: Float32Array, B: number, threads: number, weights?: Weights, labels?: BatchLabels): Promise<Map<string, Float32Array>> {
   const params = convWeightParams(ctx.graph);
   if (params.length === 0) throw new ProxyFailure('error', 'the graph has no trainable convolutions');
   const { outs, names } = await run(
     ctx.graph,
-    { of: surrogateLoss(ctx.graph, B), wrt: 'weights', params, batch: B, seed: ctx.seed, weights, batchNorm: 'batch' },
+    { of: proxyLoss(ctx.graph, B, labels), wrt: 'weights', params, batch: B, seed: ctx.seed, weights, batchNorm: 'batch' },
     input,
     B,
     threads,
@@ -74,10 +88,11 @@ function gradientProxy(name: string, description: string, score: (w: Weights, g:
     version: 1,
     description: `${description} (loss: ${SURROGATE_LOSS})`,
     loss: SURROGATE_LOSS,
+    labelledLoss: DETECTION_LOSS,
     needs: 'batch',
     higherIsBetter: true,
-    async run(ctx, batch, threads) {
-      const grads = await convWeightGradients(ctx, batch, ctx.batchSize, threads);
+    async run(ctx, batch, threads, labels) {
+      const grads = await convWeightGradients(ctx, batch, ctx.batchSize, threads, undefined, labels);
       return finite(score(initWeights(ctx.graph, ctx.seed), grads), name);
     },
   };
@@ -111,12 +126,13 @@ const grasp: CustomProxy = {
   version: 1,
   description: `GraSP: -sum W * Hg over conv weights, Hg by a central difference of gradients (loss: ${SURROGATE_LOSS})`,
   loss: SURROGATE_LOSS,
+  labelledLoss: DETECTION_LOSS,
   needs: 'batch',
   higherIsBetter: true,
-  async run(ctx, batch, threads) {
+  async run(ctx, batch, threads, labels) {
     const B = ctx.batchSize;
     const w0 = initWeights(ctx.graph, ctx.seed);
-    const g = await convWeightGradients(ctx, batch, B, threads, w0);
+    const g = await convWeightGradients(ctx, batch, B, threads, w0, labels);
     const wNorm = Math.sqrt(sumOver(w0, g, (a) => a * a));
     const gNorm = Math.sqrt(sumOver(w0, g, (_, x) => x * x));
     if (gNorm === 0) throw new ProxyFailure('singular', 'grasp: the gradient is zero, so the Hessian-vector product is undefined');
@@ -129,8 +145,8 @@ const grasp: CustomProxy = {
       }
       return w;
     };
-    const up = await convWeightGradients(ctx, batch, B, threads, moved(1));
-    const down = await convWeightGradients(ctx, batch, B, threads, moved(-1));
+    const up = await convWeightGradients(ctx, batch, B, threads, moved(1), labels);
+    const down = await convWeightGradients(ctx, batch, B, threads, moved(-1), labels);
     let s = 0;
     for (const [p, gu] of up) {
       const gd = down.get(p) as Float32Array;
@@ -152,16 +168,17 @@ const fisher: CustomProxy = {
   version: 1,
   description: `Fisher: sum over conv channels of 0.5 * mean_b (sum_space a * dL/da)^2 (loss: ${SURROGATE_LOSS})`,
   loss: SURROGATE_LOSS,
+  labelledLoss: DETECTION_LOSS,
   needs: 'batch',
   higherIsBetter: true,
-  async run(ctx, batch, threads) {
+  async run(ctx, batch, threads, labels) {
     const { graph, batchSize: B } = ctx;
     const taps = convOutputs(graph);
     if (taps.length === 0) throw new ProxyFailure('error', 'the graph has no trainable convolutions');
     const { outs } = await run(
       graph,
       {
-        of: surrogateLoss(graph, B),
+        of: proxyLoss(graph, B, labels),
         wrt: 'weights',
         params: [],
         taps,
@@ -201,14 +218,15 @@ const zico: CustomProxy = {
   version: 1,
   description: `ZiCo: sum over conv layers of log sum mean|g|/std(g) across ${ZICO_SPLITS} half-batches (loss: ${SURROGATE_LOSS})`,
   loss: SURROGATE_LOSS,
+  labelledLoss: DETECTION_LOSS,
   needs: 'batch',
   higherIsBetter: true,
-  async run(ctx, batch, threads) {
+  async run(ctx, batch, threads, labels) {
     const part = Math.floor(ctx.batchSize / ZICO_SPLITS);
     if (part < 1) throw new ProxyFailure('error', `zico needs a batch of at least ${ZICO_SPLITS} (one sample per split)`);
     const per = batch.length / ctx.batchSize;
     const grads: Map<string, Float32Array>[] = [];
-    for (let k = 0; k < ZICO_SPLITS; k++) grads.push(await convWeightGradients({ ...ctx, batchSize: part }, batch.subarray(k * part * per, (k + 1) * part * per), part, threads));
+    for (let k = 0; k < ZICO_SPLITS; k++) grads.push(await convWeightGradients({ ...ctx, batchSize: part }, batch.subarray(k * part * per, (k + 1) * part * per), part, threads, undefined, sliceLabels(labels, k * part, part)));
     return finite(zicoScore(grads), 'zico');
   },
 };

@@ -13,3 +13,8 @@ export { convWeightGradients, convWeightParams, GRADIENT_PROXIES, GRASP_STEP, ja
 export { synflow } from './synflow.js';
 export { averageRanks, rankAggregate, type RankAggregate, type RankAggregateOptions } from './aggregate.js';
 export { AZ_NAS_COMPONENTS, azCotangent, azNas, azNasComponents, azNasValue, azStages, eigenvaluesSymmetric, spectrumEntropy, trainabilityTerm, type AzNasComponents } from './azn.js';
+export { decodeImage, letterboxGeometry } from './batch.js';
+export { describeLabelledSource, LabelError, labelledSource, makeLabelledBatch, parseLabels, resolveLabelledSource, type LabelledBatch, type LabelledSource, type TargetBox } from './labels.js';
+export { assignTargets, DETECTION_LOSS, detectionLoss, LEVEL_SIZE_IN_STRIDES, type DetectionTargets, type LevelTargets } from './detection-loss.js';
+export { proxyLoss } from './gradient.js';
+export type { BatchLabels } from './types.js';

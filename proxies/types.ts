@@ -1,6 +1,7 @@
 // The proxy interface: what a proxy needs, which way is better, and how it is computed.
 import type { Costs, Graph } from '../nn/index.js';
 import type { Genome } from '../space/index.js';
+import type { TargetBox } from './labels.js';
 import type { ProbeBuilder } from './probes.js';
 
 /** What a proxy must be able to compute: the graph alone, its initial weights, or a forward pass on a batch. */
@@ -50,6 +51,13 @@ interface ProxyMeta {
   readonly higherIsBetter: boolean;
   /** The loss a gradient-based proxy differentiates (e.g. the label-free surrogate); reported with each result. */
   readonly loss?: string;
+  /** The loss used instead when the batch carries labels (proxies that can take a labelled loss). */
+  readonly labelledLoss?: string;
+}
+
+/** Labels of a batch: boxes in the letterboxed frame, per sample (proxies/labels.ts). */
+export interface BatchLabels {
+  readonly boxes: readonly TargetBox[];
 }
 
 /** Computed from the graph or its seeded initial weights, without running it. */
@@ -67,7 +75,7 @@ export interface ForwardProxy extends ProxyMeta {
 /** Runs its own model variant (e.g. Zen's re-initialised, batch-statistics network). */
 export interface CustomProxy extends ProxyMeta {
   readonly kind: 'custom';
-  run(ctx: CandidateContext, batch: Float32Array, threads: number): Promise<number>;
+  run(ctx: CandidateContext, batch: Float32Array, threads: number, labels?: BatchLabels): Promise<number>;
   /** Like `run`, with the named components of the score (reported as the result's `components`). */
   runDetailed?(ctx: CandidateContext, batch: Float32Array, threads: number): Promise<{ value: number; components: Readonly<Record<string, number>> }>;
 }
