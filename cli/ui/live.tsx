@@ -54,19 +54,20 @@ export function LiveApp(props: LiveAppProps): ReactNode {
   useEffect(() => {
     let seen = -1;
     let lastTick = 0;
-    let lastDraw = 0;
+    let due = 0;
     const period = props.period ?? 100;
     // Checked often, drawn at most once a period: timers run late while the search computes, and a
     // plain 100 ms interval would draw less often than 10 times a second.
     const timer = setInterval(
       () => {
         const now = Date.now();
-        if (now - lastDraw < period - 2) return;
+        if (now < due) return;
+        // On a fixed beat (a late check does not push the next one back), so ~10 a second.
+        due = Math.max(due + period, now - period / 2);
         // Redraw when the model changed, and once a second anyway (elapsed times, ETA).
         if (model.version !== seen || now - lastTick >= 1000) {
           seen = model.version;
           lastTick = now;
-          lastDraw = now;
           setFrame((f) => f + 1);
         }
       },
