@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { createElement as h } from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Launcher, type LaunchChoice } from '../../cli/ui/launcher.js';
+import { FIELDS, Launcher, type LaunchChoice } from '../../cli/ui/launcher.js';
 import { LiveApp, type Controls } from '../../cli/ui/live.js';
 import { LiveView, viewLines } from '../../cli/ui/live-view.js';
 import { RunModel } from '../../cli/ui/model.js';
@@ -238,12 +238,28 @@ describe('the launcher', () => {
     await sleep(50);
     expect(plain(lastFrame())).toMatch(/\[ \]v3 \[x\]v4/);
     expect(flat(lastFrame())).toMatch(/--families v4,v5,v6s,v6m,v6l,v7,v8/);
+    // Down to the population, Enter edits, Backspace, 6, Enter keeps it.
+    const steps = FIELDS.findIndex((f) => f.kind === 'text' && f.key === 'population') - 1;
+    for (let i = 0; i < steps; i++) {
+      stdin.write('\x1b[B');
+      await sleep(20);
+    }
+    stdin.write('\r');
+    await sleep(30);
+    stdin.write('\x7f');
+    await sleep(30);
+    stdin.write('6');
+    await sleep(30);
+    stdin.write('\r');
+    await sleep(50);
+    expect(flat(lastFrame())).toMatch(/--population 6 --generations 2/);
     stdin.write('w');
     await sleep(50);
     expect(saved).toHaveLength(1);
     expect(saved[0]?.file).toBe('search.json');
     const savedConfig = parseSearchConfig(JSON.parse(saved[0]?.text ?? '{}'));
     expect(savedConfig.space.backbones).toEqual(['v4', 'v5', 'v6s', 'v6m', 'v6l', 'v7', 'v8']);
+    expect(savedConfig.population).toBe(6);
     expect(plain(lastFrame())).toMatch(/config saved to search.json/);
     stdin.write('s');
     await sleep(50);
