@@ -125,7 +125,7 @@ export function htmlReport(state: JournalState, dir: string, front: readonly Fro
   }
   const axes = axesOf(config);
   const costCols: Axis[] = (['macs', 'params', 'memory', 'latency', 'ram', 'flash'] as const)
-    .filter((k) => !axes.some((a) => a.kind === 'cost' && a.name === k))
+    .filter((k) => !axes.some((a) => a.name === k))
     .filter((k) => k === 'macs' || k === 'params' || k === 'memory' || state.order.some((r) => r[k] !== undefined))
     .map((k) => ({ label: k, kind: 'cost' as const, name: k }));
   const cols = [...axes, ...costCols];

@@ -188,7 +188,7 @@ function tableLines(model: RunModel, width: number, height: number, color: boole
   if (!config) return [];
   const axes = axesOf(config);
   const extra: Axis[] = (['macs', 'params', 'memory', 'latency', 'ram', 'flash'] as const)
-    .filter((k) => !axes.some((a) => a.kind === 'cost' && a.name === k))
+    .filter((k) => !axes.some((a) => a.name === k))
     .filter((k) => k === 'macs' || k === 'params' || model.front.some((f) => (f as unknown as Record<string, unknown>)[k] !== undefined))
     .map((k) => ({ label: k, kind: 'cost' as const, name: k }));
   const first = axes[0] as Axis;

@@ -37,7 +37,7 @@ export function entryValue(f: FrontEntry, a: Axis): number | undefined {
 
 export function formatValue(v: number | undefined, a: Axis): string {
   if (v === undefined || !Number.isFinite(v)) return '-';
-  if (a.kind === 'score') return Number(v.toPrecision(5)).toString();
+  if (a.kind === 'score') return Math.abs(v) >= 1e5 ? si(v) : Number(v.toPrecision(5)).toString();
   if (a.name === 'latency') return `${v.toFixed(2)}ms`;
   if (a.name === 'memory' || a.name === 'ram' || a.name === 'flash') return v >= 1024 * 1024 ? `${(v / 1024 / 1024).toFixed(2)}M` : `${(v / 1024).toFixed(0)}K`;
   return si(v);
