@@ -88,10 +88,12 @@ export function viewLines(props: LiveViewProps): string[] {
   const now = props.now ?? Date.now();
   const flying = [...model.inFlight.entries()].map(([id, t]) => (props.live ? `${id} ${duration((now - t) / 1000)}` : id)).join(', ');
   out.push(L([[`workers ${busy}/${slots} busy `], ['#'.repeat(Math.min(busy, 16)), { color: 'green' }], ['-'.repeat(Math.min(16, Math.max(0, slots - busy))), { color: 'gray' }], [` ${flying}`]]));
+  if (model.remote.length > 0)
+    out.push(L([[fit(`remote ${model.remote.map((w) => `${w.worker} busy ${w.busy}/${w.concurrency} done ${w.done} failed ${w.failed}`).join("; ")}`, width)]]));
 
   // Layout of the rest.
   const failureRows = model.failureCount > 0 ? Math.min(3, model.failures.length) + 1 : 0;
-  const fixed = 3 + failureRows + (props.live ? 1 : 0);
+  const fixed = 3 + failureRows + (props.live ? 1 : 0) + (model.remote.length > 0 ? 1 : 0);
   const room = height - fixed;
   const eventRows = Math.max(2, Math.min(8, room - 13));
   const main = Math.max(6, room - eventRows - 1);

@@ -1,6 +1,6 @@
 // What the live view shows, folded from the run's events: progress, rate and ETA, workers,
 // failures, the Pareto front (kept up to date candidate by candidate), the last events.
-import { assess, type CostName, type EvalRecord, type FrontEntry, type JournalState, type SearchConfig, type SearchEvent } from '../../search/index.js';
+import { assess, type CostName, type EvalRecord, type FrontEntry, type JournalState, type SearchConfig, type SearchEvent, type WorkerStatus } from '../../search/index.js';
 import { currentFront, failureReason } from '../../search/index.js';
 import { si } from '../format.js';
 
@@ -76,6 +76,8 @@ export class RunModel {
   front: FrontEntry[] = [];
   private frontRecords: { r: EvalRecord; obj: readonly number[] }[] = [];
   readonly inFlight = new Map<string, number>();
+  /** The redis backend's remote workers, as last reported. */
+  remote: readonly WorkerStatus[] = [];
   readonly failures: Failure[] = [];
   failureCount = 0;
   readonly events: LoggedEvent[] = [];
@@ -216,6 +218,10 @@ export class RunModel {
       case 'stopping':
         this.status = 'stopping';
         this.log(t, `stopping: ${e.inFlight} in flight finish, then the journal is flushed`, 'state');
+        return;
+      case 'workers':
+        if (e.workers.length !== this.remote.length) this.log(t, `${e.workers.length} remote worker(s) connected`, 'state');
+        this.remote = e.workers;
         return;
       case 'finished':
         this.clock(false);

@@ -128,6 +128,20 @@ describe('the live view', () => {
     expect(frame).toMatch(/p pause +q stop +e export front +\? help/);
   });
 
+  it('lists the remote workers of the redis backend', () => {
+    const upTo = events.findIndex((e) => e.type === 'generation-done');
+    const now = Date.now();
+    const workers = [
+      { worker: 'pi-a:101', host: 'pi-a', pid: 101, concurrency: 2, busy: 1, done: 5, failed: 0, seen: now },
+      { worker: 'pi-b:202', host: 'pi-b', pid: 202, concurrency: 1, busy: 0, done: 3, failed: 1, seen: now },
+    ];
+    const model = modelOf([...events.slice(0, upTo + 1), { type: 'workers', workers }]);
+    const frame = plain(viewLines({ model, width: 120, height: 30, color: false, dir: 'd', live: true }).join('\n'));
+    expect(frame).toMatch(/remote pi-a:101 busy 1\/2 done 5 failed 0; pi-b:202 busy 0\/1 done 3 failed 1/);
+    expect(frame).toMatch(/2 remote worker\(s\) connected/);
+    expect(frame.split('\n').length).toBeLessThanOrEqual(30);
+  });
+
   it('fits any terminal: no line longer than the width, no more lines than the height', () => {
     const model = modelOf(events);
     for (const [width, height] of [
