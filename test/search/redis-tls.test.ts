@@ -2,6 +2,7 @@
 // here with openssl: a search through TLS workers completes; without trusting the CA, one message.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -28,8 +29,20 @@ beforeAll(async () => {
   const server = spawn(REDIS_SERVER, ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--tls-cert-file', join(dir, 'srv.pem'), '--tls-key-file', join(dir, 'srv.key'), '--tls-ca-cert-file', ca, '--tls-auth-clients', 'no', '--requirepass', 'tls-secret', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
   children.push(server);
   url = `rediss://:tls-secret@127.0.0.1:${port}`;
-  await new Promise((r) => setTimeout(r, 500));
+  // Ready when the TLS port accepts connections.
+  for (let i = 0; i < 100 && !(await accepts(port)); i++) await new Promise((r) => setTimeout(r, 100));
 });
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
 
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
