@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -54,7 +54,8 @@ export async function benchRedisBackend(): Promise<object> {
   const workers: ChildProcess[] = [];
   const startWorkers = async (n: number): Promise<void> => {
     for (let i = 0; i < n; i++)
-      workers.push(spawn(process.execPath, [BIN, 'worker', '--redis', url, '--concurrency', '1'], { stdio: 'ignore'}));
+      // Processes on one machine share its cores: threads per process = cores / processes.
+      workers.push(spawn(process.execPath, [BIN, 'worker', '--redis', url, '--concurrency', '1', '--threads', String(Math.max(1, Math.floor(availableParallelism() / n)))], { stdio: 'ignore' }));
     await waitFor(async () => Object.keys(await client.hgetall(WORKERS_KEY)).length >= n);
   };
   const stopWorkers = async (): Promise<void> => {
@@ -64,8 +65,8 @@ export async function benchRedisBackend(): Promise<object> {
   try {
     const nano = {
       objectives: [{ maximize: 'nwot' }, { minimize: 'macs' }],
-      population: 8,
-      generations: 2,
+      population: 16,
+      generations: 3,
       batch: 8,
       space: { backbones: ['v5', 'v8'], mixNecks: false, depths: [0.33], widths: [0.25], resolutions: [160, 192, 224, 256], heads: ['v8'], activations: ['family'], stageMultipliers: [1] },
     };
@@ -92,7 +93,7 @@ export async function benchRedisBackend(): Promise<object> {
     const overheadMs = (1000 * (queued.seconds - inProcess.seconds)) / queued.evaluated;
     const result = {
       figure: 'redis backend: NASWOT search throughput by worker processes vs the local pool; queue overhead per candidate',
-      workload: 'NASWOT + MACs, v5/v8 n-size at 160-256 px, batch 8, 16 candidates per run',
+      workload: 'NASWOT + MACs, v5/v8 n-size at 160-256 px, batch 8, 48 candidates per run',
       rows,
       queueOverheadMsPerCandidate: overheadMs,
       costOnlyRuns: { inProcessSeconds: inProcess.seconds, queuedSeconds: queued.seconds, candidates: queued.evaluated },

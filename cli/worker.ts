@@ -6,7 +6,7 @@ import { UsageError } from './errors.js';
 import { parseIntFlag } from './flags.js';
 import { toolVersion } from './version.js';
 
-export const WORKER_HELP = `Usage: zcnas worker --redis URL [--concurrency N] [--stall-timeout S]
+export const WORKER_HELP = `Usage: zcnas worker --redis URL [--concurrency N] [--threads N] [--stall-timeout S]
 
 Takes candidate jobs from the Redis queue of every search started with --backend redis, evaluates
 them exactly as the local pool would (same proxies, same costs, same seed), and returns the
@@ -18,6 +18,8 @@ Options:
   --redis URL            redis://[:password@]host[:port][/db], or rediss:// for TLS
                          (default: the ${REDIS_URL_ENV} environment variable; the password is never printed)
   --concurrency N        candidates at once, each in its own worker thread (default: cores)
+  --threads N            onnxruntime threads per candidate (default: cores / concurrency; lower it
+                         when several workers share one machine)
   --stall-timeout S      seconds without a lock renewal before a job is retried elsewhere (default 30)
   -h, --help             show this help`;
 
@@ -25,7 +27,7 @@ export async function runWorkerCommand(argv: readonly string[], out: (s: string)
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { redis: { type: 'string' }, concurrency: { type: 'string' }, 'stall-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { redis: { type: 'string' }, concurrency: { type: 'string' }, threads: { type: 'string' }, 'stall-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     out(WORKER_HELP);
@@ -36,8 +38,9 @@ export async function runWorkerCommand(argv: readonly string[], out: (s: string)
   if (!url) throw new UsageError(`worker needs --redis URL (or ${REDIS_URL_ENV}), e.g. zcnas worker --redis redis://queue.lan:6379`);
   const concurrency = parseIntFlag('--concurrency', values.concurrency, availableParallelism(), 1, 256);
   const stallMs = 1000 * parseIntFlag('--stall-timeout', values['stall-timeout'], 30, 1, 86_400);
+  const threads = values.threads === undefined ? undefined : parseIntFlag('--threads', values.threads, 1, 1, 256);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const worker = await startWorker({ url, version: toolVersion(), concurrency, stallMs, log });
+  const worker = await startWorker({ url, version: toolVersion(), concurrency, stallMs, log, ...(threads === undefined ? {} : { threads }) });
   let signals = 0;
   const onSignal = (): void => {
     if (++signals > 1) process.exit(130);

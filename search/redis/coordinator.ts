@@ -53,6 +53,9 @@ export async function redisEvaluator(o: RedisEvaluatorOptions): Promise<Evaluato
   const eventsConnection = bullConnection(o.url);
   const queue = new Queue(QUEUE, { connection });
   const events = new QueueEvents(QUEUE, { connection: eventsConnection });
+  // Every job in flight waits on these emitters; Node's default of 10 listeners would warn.
+  queue.setMaxListeners(o.slots + 16);
+  events.setMaxListeners(o.slots + 16);
   await events.waitUntilReady();
   o.log(`queue ${QUEUE} on ${redactUrl(o.url)}, run ${o.runId}`);
   let lastLine = '';

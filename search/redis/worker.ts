@@ -17,6 +17,8 @@ export interface WorkerOptions {
   readonly version: string;
   /** Jobs evaluated at once (and proxy worker threads). */
   readonly concurrency: number;
+  /** onnxruntime threads per job; default cores / concurrency (lower it when several workers share a machine). */
+  readonly threads?: number;
   /** A job whose worker has not renewed its lock for this long is given to another worker. */
   readonly stallMs: number;
   readonly log: (line: string) => void;
@@ -56,7 +58,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     void heartbeat().catch(() => {});
     try {
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-      if (proxiesOf(config).length > 0) pool ??= createScorePool(o.concurrency);
+      if (proxiesOf(config).length > 0) pool ??= createScorePool(o.concurrency, o.threads);
       if (!hardware.has(data.runId)) hardware.set(data.runId, openHardwareModel(config));
       const t0 = performance.now();
       const record = await evaluateCandidate(genome, config, pool, { generation: data.generation, index: data.index }, await hardware.get(data.runId));
