@@ -8,6 +8,7 @@ import { benchSearch } from './search-figures.js';
 import { benchLocalLatency } from './local-latency.js';
 import { benchPredictorAccuracy } from './predictor-accuracy.js';
 import { benchRedisBackend } from './redis-backend.js';
+import { benchUiOverhead } from './ui-overhead.js';
 
 await benchBuildTime();
 await benchForwardThroughput();
@@ -17,3 +18,4 @@ await benchSearch();
 await benchLocalLatency();
 await benchPredictorAccuracy();
 await benchRedisBackend();
+await benchUiOverhead();
