@@ -33,6 +33,17 @@ async function waitFor(name: string, what: RegExp, ms = 60_000): Promise<string>
   }
 }
 
+/** Like waitFor, on the screen with its line breaks and runs of spaces folded (wrapped lines). */
+async function waitForFlat(name: string, what: RegExp, ms = 30_000): Promise<string> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const s = screen(name).replace(/\s+/g, ' ');
+    if (what.test(s)) return s;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} on the screen:\n${s}`);
+    await sleep(100);
+  }
+}
+
 function open(name: string, args: string): void {
   // The shell stays after zcnas exits, so the last screen and the exit code can be read.
   tmux('new-session', '-d', '-s', name, '-x', '140', '-y', '45', `cd ${dir} && '${process.execPath}' '${BIN}' ${args}; echo EXIT=$?; sleep 600`);
@@ -61,7 +72,8 @@ describe('zcnas in a terminal', () => {
     await sleep(200);
     tmux('send-keys', '-t', 'ui', 'Space');
     s = await waitFor('ui', /\[ \]v3 \[x\]v4/);
-    expect(s.replace(/\s+/g, ' ')).toMatch(/--families v4,v5,v6s,v6m,v6l,v7,v8/);
+    // The frame may be captured half drawn: wait for the command line below the lists to show it too.
+    s = await waitForFlat('ui', /--families v4,v5,v6s,v6m,v6l,v7,v8/);
     tmux('send-keys', '-t', 'ui', 's');
     s = await waitFor('ui', /RUNNING/);
     tmux('send-keys', '-t', 'ui', 'p');
