@@ -25,6 +25,8 @@ ${PROXIES.map((p) => `  ${p.name.padEnd(12)} ${p.description} (${p.higherIsBette
 export function formatResult(r: ProxyResult | undefined): string {
   if (!r) return '-';
   if (!r.ok) return `failed: ${r.failure}`;
+  // Beyond tera (synflow reaches 1e150 on deep models), scientific notation reads better than SI.
+  if (Math.abs(r.value) >= 1e15) return r.value.toExponential(3);
   return Math.abs(r.value) >= 1e5 ? si(r.value) : r.value.toPrecision(6);
 }
 
