@@ -49,9 +49,19 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-it('a search runs through workers over rediss:// when the CA is trusted (NODE_EXTRA_CA_CERTS)', () => {
+it('a search runs through workers over rediss:// when the CA is trusted (NODE_EXTRA_CA_CERTS)', async () => {
   const env = { ...process.env, NODE_EXTRA_CA_CERTS: ca };
-  children.push(spawn(process.execPath, [BIN, 'worker', '--redis', url, '--concurrency', '1'], { stdio: 'ignore', env }));
+  const worker = spawn(process.execPath, [BIN, 'worker', '--redis', url, '--concurrency', '1'], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  children.push(worker);
+  // The worker is connected (over TLS) and has sent its first heartbeat once it says it is serving.
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    worker.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('serving')) resolve();
+    });
+    worker.once('exit', () => reject(new Error(`the worker exited: ${err}`)));
+  });
   const r = zcnas(['search', '--objectives', 'min:macs,min:params', '--population', '4', '--generations', '1', '--backend', 'redis', '--redis', url, '--out', join(dir, 'run'), '--plain'], { env: { NODE_EXTRA_CA_CERTS: ca } });
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).toMatch(/workers: \S+ busy \d\/1/);
