@@ -1,8 +1,11 @@
 // Shared pieces of the benchmarks: machine description, timing, result files.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import { toolVersion } from '../cli/version.js';
+import { Journal, parseSearchConfig, runSearch } from '../search/index.js';
 
 export interface Machine {
   readonly cpu: string;
@@ -53,4 +56,22 @@ export function progress(text: string): void {
 
 export function progressDone(): void {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+}
+
+/**
+ * Times one search from start to end in a throw-away run directory. The run carries the real tool
+ * version, because remote workers refuse jobs of another version.
+ */
+export async function timedSearch(raw: object, durable = true): Promise<{ seconds: number; evaluated: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'zcnas-bench-search-'));
+  try {
+    const config = parseSearchConfig(raw);
+    const journal = Journal.create(join(dir, 'run'), config, toolVersion());
+    journal.durable = durable;
+    const t = performance.now();
+    const r = await runSearch(journal, config, undefined, { log: () => undefined, stopRequested: () => false });
+    return { seconds: (performance.now() - t) / 1000, evaluated: r.evaluated };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -3,19 +3,14 @@
 // (cost-only candidates, which take about a millisecond to evaluate, through Redis vs in process).
 // Starts its own redis-server (Debian's) on a free port.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { Journal, parseSearchConfig, REDIS_URL_ENV, runSearch, WORKERS_KEY } from '../search/index.js';
-import { toolVersion } from '../cli/version.js';
-import { progress, progressDone, writeResult } from './common.js';
+import { REDIS_URL_ENV, WORKERS_KEY } from '../search/index.js';
+import { progress, progressDone, timedSearch, writeResult } from './common.js';
 
 const BIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-// Workers refuse jobs of another tool version, so the runs here carry the real one.
-const VERSION = toolVersion();
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -30,18 +25,6 @@ async function waitFor(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 300 && !(await check()); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
-async function timed(raw: object, backend: 'local' | 'redis'): Promise<{ seconds: number; evaluated: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'zcnas-bench-redis-'));
-  try {
-    const config = parseSearchConfig({ ...raw, backend });
-    const journal = Journal.create(join(dir, 'run'), config, VERSION);
-    const t = performance.now();
-    const r = await runSearch(journal, config, undefined, { log: () => undefined, stopRequested: () => false });
-    return { seconds: (performance.now() - t) / 1000, evaluated: r.evaluated };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 export async function benchRedisBackend(): Promise<object> {
   const port = await freePort();
@@ -73,21 +56,21 @@ export async function benchRedisBackend(): Promise<object> {
     const rows: { backend: string; processes: number; candidatesPerMinute: number }[] = [];
     let seed = 10;
     progress('redis bench: local pool');
-    const local = await timed({ ...nano, seed: seed++ }, 'local');
+    const local = await timedSearch({ ...nano, seed: seed++, backend: 'local' });
     rows.push({ backend: 'local pool (threads = cores)', processes: 1, candidatesPerMinute: (60 * local.evaluated) / local.seconds });
     for (const n of [1, 2, 4]) {
       progress(`redis bench: ${n} worker process(es)`);
       await startWorkers(n);
-      const r = await timed({ ...nano, seed: seed++ }, 'redis');
+      const r = await timedSearch({ ...nano, seed: seed++, backend: 'redis' });
       rows.push({ backend: `redis, ${n} worker process(es)`, processes: n, candidatesPerMinute: (60 * r.evaluated) / r.seconds });
       await stopWorkers();
     }
     // Queue overhead: the same cost-only search in process and through the queue with one worker.
     const costOnly = { objectives: [{ minimize: 'macs' }, { minimize: 'params' }], population: 16, generations: 4, workers: 0 };
     progress('redis bench: queue overhead');
-    const inProcess = await timed({ ...costOnly, seed: 100 }, 'local');
+    const inProcess = await timedSearch({ ...costOnly, seed: 100, backend: 'local' });
     await startWorkers(1);
-    const queued = await timed({ ...costOnly, seed: 100 }, 'redis');
+    const queued = await timedSearch({ ...costOnly, seed: 100, backend: 'redis' });
     await stopWorkers();
     progressDone();
     const overheadMs = (1000 * (queued.seconds - inProcess.seconds)) / queued.evaluated;

@@ -1,25 +1,8 @@
 // Figures of the search: bookkeeping speed with cost-only objectives (no onnxruntime; target 200+
 // candidates/s), what the fsync'ed journal costs against an unsynced one (target under 5%), and
 // NASWOT search throughput at yolo-n sizes with 1 and 2 workers (target at least 1.8x scaling).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Journal, parseSearchConfig, runSearch, type SearchConfig } from '../search/index.js';
-import { median, progress, progressDone, writeResult } from './common.js';
+import { median, progress, progressDone, timedSearch, writeResult } from './common.js';
 
-async function timedSearch(raw: object, durable = true): Promise<{ seconds: number; evaluated: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'zcnas-bench-search-'));
-  try {
-    const config: SearchConfig = parseSearchConfig(raw);
-    const journal = Journal.create(join(dir, 'run'), config, 'bench');
-    journal.durable = durable;
-    const t = performance.now();
-    const r = await runSearch(journal, config, undefined, { log: () => undefined, stopRequested: () => false });
-    return { seconds: (performance.now() - t) / 1000, evaluated: r.evaluated };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 export async function benchSearch(): Promise<object> {
   const costOnly = { objectives: [{ minimize: 'macs' }, { minimize: 'memory' }], constraints: [{ cost: 'params', max: 5e6 }], population: 50, generations: 20, seed: 1 };
