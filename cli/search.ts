@@ -9,6 +9,7 @@ import { UsageError } from './errors.js';
 import { parseIntFlag } from './flags.js';
 import { table } from './format.js';
 import { toolVersion } from './version.js';
+import { loadDrawing } from './ui/load.js';
 
 export const SEARCH_HELP = `Usage: zcnas search [options]
 
@@ -168,7 +169,7 @@ async function execute(journal: Journal, config: SearchConfig, state: Parameters
   const deadline = opts.minutes === undefined ? undefined : Date.now() + opts.minutes * 60_000;
   const timeUp = (): boolean => deadline !== undefined && Date.now() >= deadline;
   if (opts.mode === 'live') {
-    const { runLive } = await import('./ui/live.js');
+    const { runLive } = await loadDrawing(() => import('./ui/live.js'));
     const { colorWanted } = await import('./ui/events.js');
     const outcome = await runLive({ journal, config, state, dir, color: colorWanted(), ...(deadline === undefined ? {} : { deadline }) });
     return report(outcome, dir, out, true);
@@ -270,7 +271,7 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
   if (values.interactive) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) throw new UsageError('the launcher (--interactive) needs a terminal; outside one give the settings as flags or --config FILE');
     if (values.json) throw new UsageError('--interactive and --json do not go together: the launcher is for a terminal');
-    const { runLauncher } = await import('./ui/launcher.js');
+    const { runLauncher } = await loadDrawing(() => import('./ui/launcher.js'));
     const { colorWanted } = await import('./ui/events.js');
     const choice = await runLauncher({ raw, out: dir, minutes, configFile: values.config, color: colorWanted() });
     if (!choice) {

@@ -1,4 +1,5 @@
 // The terminal UI's views and keys, fed the events of a real (tiny, cost-only) search.
+import '../helpers/drawing.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -11,7 +11,8 @@ import { BIN, zcnas } from '../helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'zcnas-e2e-'));
 const socket = `zcnas-e2e-${process.pid}`;
 const tmux = (...args: string[]): string => {
-  const r = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  // CI set in the terminal, as when a CI job drives it: zcnas must still draw every frame.
+  const r = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   if (r.status !== 0) throw new Error(`tmux ${args[0]}: ${r.stderr}`);
   return r.stdout;
 };
