@@ -14,17 +14,17 @@ export async function benchProxyThroughput(): Promise<object> {
     const pool = createScorePool(workers);
     try {
       // Warm the worker threads up (module loading, onnxruntime initialisation).
-      await Promise.all(Array.from({ length: workers }, () => pool.score({ id: 'yolo8n_96', proxies: ['nwot'], batchSize: 4, seed: 0, images: undefined, classes: 80 })));
+      await Promise.all(Array.from({ length: workers }, () => pool.score({ id: 'yolo8n_96', proxies: ['nwot'], batchSize: 4, seed: 0, input: {}, classes: 80 })));
       for (const proxy of PROXY_NAMES) {
         progress(`throughput ${proxy} with ${workers} worker(s)`);
         const t = performance.now();
-        await Promise.all(CANDIDATES.map((id) => pool.score({ id, proxies: [proxy], batchSize: BATCH, seed: 0, images: undefined, classes: 80 })));
+        await Promise.all(CANDIDATES.map((id) => pool.score({ id, proxies: [proxy], batchSize: BATCH, seed: 0, input: {}, classes: 80 })));
         const minutes = (performance.now() - t) / 60_000;
         (perProxy[proxy] ??= {})[`${workers}w`] = CANDIDATES.length / minutes;
       }
       progress('throughput all proxies together');
       const t = performance.now();
-      await Promise.all(CANDIDATES.map((id) => pool.score({ id, proxies: PROXY_NAMES, batchSize: BATCH, seed: 0, images: undefined, classes: 80 })));
+      await Promise.all(CANDIDATES.map((id) => pool.score({ id, proxies: PROXY_NAMES, batchSize: BATCH, seed: 0, input: {}, classes: 80 })));
       (perProxy['all (one shared forward pass)'] ??= {})[`${workers}w`] = CANDIDATES.length / ((performance.now() - t) / 60_000);
     } finally {
       await pool.close();

@@ -6,16 +6,16 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRng } from '../nn/index.js';
 import {
-  describeSource,
-  gaussianSource,
+  describeBatchInput,
   getProxy,
-  imageFolderSource,
   parseProxyList,
   PROXY_NAMES,
   proxyQuality,
   readTruthTable,
   scoreCandidate,
+  resolveBatchInput,
   ScoreCache,
+  type BatchInputSpec,
   type CacheKey,
   type CandidateScores,
   type ProxyQuality,
@@ -46,6 +46,9 @@ Options:
   --batch N          batch size (default 16)
   --seed S           seed of weights, batches and the subset (default 0)
   --images DIR       batches from a folder of images (default: Gaussian noise)
+  --labels DIR       a YOLO-format dataset (DIR/images, DIR/labels/*.txt): labelled batches; the
+                     gradient proxies use the detection loss
+  --surrogate        with --labels: a dataset without labels uses its images and the surrogate loss
   --classes N        classes of the detect head (default 80)
   --workers N        worker threads (default: cores; 0 scores in this thread)
   --timeout S        seconds before a candidate counts as failed, in workers (default 1800)
@@ -63,7 +66,7 @@ interface Options {
   readonly proxies: string[];
   readonly batchSize: number;
   readonly seed: number;
-  readonly images: string | undefined;
+  readonly input: BatchInputSpec;
   readonly classes: number;
   readonly workers: number;
   readonly timeoutSeconds: number;
@@ -84,6 +87,8 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
       batch: { type: 'string' },
       seed: { type: 'string' },
       images: { type: 'string' },
+      labels: { type: 'string' },
+      surrogate: { type: 'boolean' },
       classes: { type: 'string' },
       workers: { type: 'string' },
       timeout: { type: 'string' },
@@ -105,7 +110,11 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
     proxies,
     batchSize: parseIntFlag('--batch', values.batch, 16, 2, 1024),
     seed: parseIntFlag('--seed', values.seed, 0, 0, 2 ** 32 - 1),
-    images: values.images,
+    input: {
+      images: values.images === undefined ? undefined : resolve(values.images),
+      labels: values.labels === undefined ? undefined : resolve(values.labels),
+      surrogate: values.surrogate,
+    },
     classes: checkClasses(parseIntFlag('--classes', values.classes, 80, 1)),
     workers: parseIntFlag('--workers', values.workers, availableParallelism(), 0, 64),
     timeoutSeconds: parseIntFlag('--timeout', values.timeout, 1800, 1),
@@ -163,8 +172,8 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
     return 0;
   }
   const table_ = pickSubset(readTruthTable(opts.truth, opts.metric), opts.subset, opts.seed);
-  const source = opts.images === undefined ? gaussianSource() : imageFolderSource(opts.images);
-  const sourceId = describeSource(source);
+  const input = resolveBatchInput(opts.input);
+  const sourceId = describeBatchInput(input);
   mkdirSync(resolve(opts.out), { recursive: true });
   const cache = new ScoreCache(opts.cache);
   if (cache.skipped > 0) process.stderr.write(`cache: dropped ${cache.skipped} torn line(s) of ${cache.file}\n`);
@@ -211,11 +220,11 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
     const queue = [...todo];
     const runOne = async (): Promise<void> => {
       for (let next = queue.shift(); next && !interrupted; next = queue.shift()) {
-        const task = { id: next.row.name, proxies: next.missing, batchSize: opts.batchSize, seed: opts.seed, images: opts.images === undefined ? undefined : resolve(opts.images), classes: opts.classes };
+        const task = { id: next.row.name, proxies: next.missing, batchSize: opts.batchSize, seed: opts.seed, input: opts.input, classes: opts.classes };
         try {
           const result = pool
             ? await pool.score(task, opts.timeoutSeconds * 1000)
-            : await scoreCandidate(next.row.genome, { proxies: task.proxies, batchSize: task.batchSize, seed: task.seed, source, classes: task.classes });
+            : await scoreCandidate(next.row.genome, { proxies: task.proxies, batchSize: task.batchSize, seed: task.seed, ...input, classes: task.classes });
           record(result);
         } catch (e) {
           // A crashed or timed-out worker: not cached, so the next run retries the candidate.

@@ -1,6 +1,6 @@
 // zcnas score: zero-cost proxies of one or more candidates.
 import { parseArgs } from 'node:util';
-import { gaussianSource, imageFolderSource, parseProxyList, PROXIES, PROXY_NAMES, scoreCandidate, type CandidateScores, type ProxyResult } from '../proxies/index.js';
+import { parseProxyList, resolveBatchInput, PROXIES, PROXY_NAMES, scoreCandidate, type CandidateScores, type ProxyResult } from '../proxies/index.js';
 import { checkClasses, genomeId, parseGenomeArg } from '../space/index.js';
 import { UsageError } from './errors.js';
 import { parseIntFlag } from './flags.js';
@@ -15,6 +15,10 @@ Options:
   --batch N          batch size of the forward pass (default 16)
   --seed S           seed of weights and batch (default 0)
   --images DIR       draw the batch from a folder of .jpg/.png images (default: Gaussian noise)
+  --labels DIR       a YOLO-format dataset (DIR/images, DIR/labels/*.txt, lines 'class cx cy w h'):
+                     labelled batches; the gradient proxies use the detection loss
+  --surrogate        with --labels: a dataset without labels uses its images and the label-free
+                     surrogate loss instead of being refused
   --classes N        classes of the detect head (default 80)
   --json             one JSON object per candidate, one per line
   -h, --help         show this help
@@ -39,6 +43,8 @@ export async function runScore(argv: readonly string[], out: (s: string) => void
       batch: { type: 'string' },
       seed: { type: 'string' },
       images: { type: 'string' },
+      labels: { type: 'string' },
+      surrogate: { type: 'boolean' },
       classes: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -54,11 +60,11 @@ export async function runScore(argv: readonly string[], out: (s: string) => void
   const batchSize = parseIntFlag('--batch', values.batch, 16, 2, 1024);
   const seed = parseIntFlag('--seed', values.seed, 0, 0, 2 ** 32 - 1);
   const classes = checkClasses(parseIntFlag('--classes', values.classes, 80, 1));
-  const source = values.images === undefined ? gaussianSource() : imageFolderSource(values.images);
+  const input = resolveBatchInput({ images: values.images, labels: values.labels, surrogate: values.surrogate });
   const results: CandidateScores[] = [];
   for (const [i, genome] of genomes.entries()) {
     if (!values.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[Kscoring ${i + 1}/${genomes.length} ${genomeId(genome)}`);
-    const r = await scoreCandidate(genome, { proxies, batchSize, seed, source, classes });
+    const r = await scoreCandidate(genome, { proxies, batchSize, seed, ...input, classes });
     results.push(r);
     if (values.json) out(JSON.stringify(r));
   }

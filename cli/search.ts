@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openTarget } from '../hardware/index.js';
+import { resolveBatchInput } from '../proxies/index.js';
 import { checkRedis, REDIS_URL_ENV } from '../search/index.js';
-import { configBaseDir, inlinePredictor, Journal, parseSearchConfig, RUN_FILES, runSearch, type RunOutcome, type SearchConfig } from '../search/index.js';
+import { batchInputOf, configBaseDir, inlinePredictor, Journal, proxiesOf, parseSearchConfig, RUN_FILES, runSearch, type RunOutcome, type SearchConfig } from '../search/index.js';
 import { UsageError } from './errors.js';
 import { parseIntFlag } from './flags.js';
 import { table } from './format.js';
@@ -19,8 +20,8 @@ front.json and summary.txt; zcnas resume DIR continues it exactly where it stopp
 
 Options (flags override the config file):
   --config FILE          a JSON config (keys: strategy, seed, population, generations, sampleSize,
-                         objectives, constraints, space, batch, classes, images, workers, timeoutSeconds,
-                         hardware, backend)
+                         objectives, constraints, space, batch, classes, images, labels, surrogate,
+                         workers, threadsPerWorker, timeoutSeconds, hardware, backend)
   --out DIR              the run directory (default runs/<strategy>-seed<seed>); must not exist yet
   --strategy S           random, evolution or nsga2 (default nsga2)
   --seed N               seed of everything random (default 0)
@@ -37,6 +38,11 @@ Options (flags override the config file):
   --families LIST        backbone families, e.g. v5,v8 (default all)
   --resolutions LIST     e.g. 160,224,320 (default 160..320)
   --batch N              proxy batch size (default 8)
+  --images DIR           draw the proxies' batches from a folder of .jpg/.png (default: Gaussian)
+  --labels DIR           a YOLO-format dataset (DIR/images, DIR/labels/*.txt): labelled batches,
+                         and the gradient proxies use the detection loss
+  --surrogate            with --labels: a dataset without labels uses its images and the
+                         label-free surrogate loss instead of being refused
   --workers N            worker threads (default: cores; 0 = this thread)
   --timeout S            seconds before a candidate is recorded as failed (default 600)
   --backend B            local (default: worker threads here) or redis (zcnas worker processes
@@ -203,6 +209,15 @@ async function execute(journal: Journal, config: SearchConfig, state: Parameters
   }
 }
 
+/** The config with its image and dataset folders absolute, so a resume from elsewhere finds them. */
+function absoluteInputs(config: SearchConfig, baseDir: string): SearchConfig {
+  return {
+    ...config,
+    ...(config.images === undefined ? {} : { images: resolve(baseDir, config.images) }),
+    ...(config.labels === undefined ? {} : { labels: resolve(baseDir, config.labels) }),
+  };
+}
+
 function parseMinutes(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const v = Number(text);
@@ -226,6 +241,9 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
       families: { type: 'string' },
       resolutions: { type: 'string' },
       batch: { type: 'string' },
+      images: { type: 'string' },
+      labels: { type: 'string' },
+      surrogate: { type: 'boolean' },
       workers: { type: 'string' },
       timeout: { type: 'string' },
       predictor: { type: 'string' },
@@ -254,6 +272,10 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
   if (values.objectives !== undefined) raw.objectives = parseObjectives(values.objectives);
   if (values.constraints !== undefined) raw.constraints = parseConstraints(values.constraints);
   if (values.batch !== undefined) raw.batch = parseIntFlag('--batch', values.batch, 8, 2);
+  // A folder named on the command line is relative to the working folder, one in a config file to that file.
+  if (values.images !== undefined) raw.images = resolve(values.images);
+  if (values.labels !== undefined) raw.labels = resolve(values.labels);
+  if (values.surrogate) raw.surrogate = true;
   if (values.workers !== undefined) raw.workers = parseIntFlag('--workers', values.workers, 0, 0, 64);
   if (values.timeout !== undefined) raw.timeoutSeconds = parseIntFlag('--timeout', values.timeout, 600, 1);
   const space = { ...((raw.space as Record<string, unknown> | undefined) ?? {}) };
@@ -281,8 +303,10 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
     ({ raw, out: dir, minutes } = choice);
     base = undefined;
   }
-  const config = inlinePredictor(parseSearchConfig(raw, base ?? 'flags'), configBaseDir(base));
+  const config = absoluteInputs(inlinePredictor(parseSearchConfig(raw, base ?? 'flags'), configBaseDir(base)), configBaseDir(base));
   dir ??= `runs/${config.strategy}-seed${config.seed}`;
+  // A missing folder or a malformed label is refused before the run directory exists.
+  if (proxiesOf(config).length > 0) resolveBatchInput(batchInputOf(config));
   // An unknown board, or a Redis that cannot be reached or refuses the password, is refused before
   // the run directory exists.
   if (config.hardware?.target !== undefined) await (await openTarget(config.hardware.target)).close();

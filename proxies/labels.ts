@@ -85,7 +85,7 @@ export function labelledSource(dir: string): LabelledSource {
   if (!existsSync(imagesDir)) throw new BatchSourceError(`${dir} has no images/ folder: a YOLO-format dataset holds images/ and labels/`);
   const images = imageFolderSource(imagesDir);
   const files = images.kind === 'images' ? images.files : [];
-  if (!hasLabels(labelsDir)) throw new LabelError(`${dir} has no labels (no labels/ folder with .txt files): give a labelled dataset, or ask for the label-free surrogate loss explicitly`);
+  if (!hasLabels(labelsDir)) throw new LabelError(`${dir} has no labels (no labels/ folder with .txt files): give a labelled dataset, or ask for the label-free surrogate loss explicitly (--surrogate; surrogate: true in a search config)`);
   return { kind: 'labelled', dir: full, imagesDir, labelsDir, files };
 }
 
@@ -96,7 +96,7 @@ export function labelledSource(dir: string): LabelledSource {
 export function resolveLabelledSource(dir: string, opts: { surrogateIfUnlabelled: boolean }): { kind: 'labelled'; source: LabelledSource } | { kind: 'surrogate'; source: BatchSource } {
   const full = resolve(dir);
   if (hasLabels(join(full, 'labels'))) return { kind: 'labelled', source: labelledSource(dir) };
-  if (!opts.surrogateIfUnlabelled) throw new LabelError(`${dir} has no labels (no labels/ folder with .txt files): give a labelled dataset, or ask for the label-free surrogate loss explicitly`);
+  if (!opts.surrogateIfUnlabelled) throw new LabelError(`${dir} has no labels (no labels/ folder with .txt files): give a labelled dataset, or ask for the label-free surrogate loss explicitly (--surrogate; surrogate: true in a search config)`);
   const images = existsSync(join(full, 'images')) ? join(full, 'images') : full;
   return { kind: 'surrogate', source: imageFolderSource(images) };
 }

@@ -68,7 +68,12 @@ export const searchConfigSchema = z.strictObject({
   space: space.default(space.parse({})),
   batch: z.number().int().min(2).max(1024).default(8),
   classes: z.number().int().min(1).max(10_000).default(80),
+  /** A folder of images for the proxies' batches (default: Gaussian noise). */
   images: z.string().optional(),
+  /** A YOLO-format dataset (images/ and labels/): labelled batches; gradient proxies use the detection loss. */
+  labels: z.string().optional(),
+  /** With labels: a dataset without labels falls back to its images and the label-free surrogate loss. */
+  surrogate: z.boolean().optional(),
   /** Worker threads; 0 evaluates in the main thread. */
   workers: z.number().int().min(0).max(64).optional(),
   /** onnxruntime threads per worker; default cores / workers (e.g. 1 on a machine shared with other jobs). */
@@ -111,6 +116,10 @@ export function parseSearchConfig(raw: unknown, where = 'config'): SearchConfig 
   for (const cost of ['ram', 'flash'] as const)
     if (used.has(cost) && hw?.target === undefined)
       throw new ConfigError(`${where}: ${cost} needs an mcu board to model it: hardware.target (or --target) such as mcu:nucleo-h743zi`);
+  if (r.data.images !== undefined && r.data.labels !== undefined)
+    throw new ConfigError(`${where}: images and labels: give one of them; a labelled dataset (labels) brings its own images`);
+  if (r.data.surrogate && r.data.labels === undefined)
+    throw new ConfigError(`${where}: surrogate goes with labels (a YOLO-format dataset); without labels the gradient proxies use the surrogate loss already`);
   if (r.data.strategy === 'evolution' && r.data.objectives.length !== 1)
     throw new ConfigError(`${where}: strategy evolution optimises one score; give one objective, or use nsga2 for several`);
   return r.data;

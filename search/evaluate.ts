@@ -1,12 +1,17 @@
 // Evaluating one candidate for the search: costs in this thread (cheap), proxies in the pool
 // (or here when there is none); a crash or a timeout becomes a recorded failure.
 import { costs } from '../nn/index.js';
-import { gaussianSource, imageFolderSource, scoreCandidate, type ProxyResult } from '../proxies/index.js';
+import { resolveBatchInput, scoreCandidate, type BatchInputSpec, type ProxyResult } from '../proxies/index.js';
 import { buildGraph, genomeId, type Genome } from '../space/index.js';
 import type { SearchConfig } from './config.js';
 import type { HardwareModel } from './hardware.js';
 import type { EvalRecord } from './journal.js';
 import type { ScorePool } from './pool.js';
+
+/** The proxies' input as the config names it. */
+export function batchInputOf(config: SearchConfig): BatchInputSpec {
+  return { images: config.images, labels: config.labels, surrogate: config.surrogate };
+}
 
 export function proxiesOf(config: SearchConfig): string[] {
   return [...new Set(config.objectives.flatMap((o) => ('maximize' in o ? [o.maximize] : [])))];
@@ -27,10 +32,10 @@ export async function evaluateCandidate(
   const proxies = proxiesOf(config);
   if (proxies.length === 0) return { ...base, scores: {} };
   try {
-    const task = { id, proxies, batchSize: config.batch, seed: config.seed, images: config.images, classes: config.classes };
+    const task = { id, proxies, batchSize: config.batch, seed: config.seed, input: batchInputOf(config), classes: config.classes };
     const scores = pool
       ? (await pool.score(task, config.timeoutSeconds * 1000)).scores
-      : (await scoreCandidate(genome, { ...task, source: config.images === undefined ? gaussianSource() : imageFolderSource(config.images) })).scores;
+      : (await scoreCandidate(genome, { ...task, ...resolveBatchInput(task.input) })).scores;
     return { ...base, scores: scores as Record<string, ProxyResult> };
   } catch (e) {
     return { ...base, scores: {}, failure: `crashed or timed out: ${e instanceof Error ? e.message : String(e)}` };

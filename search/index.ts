@@ -4,7 +4,7 @@ export type { ScoreTask } from './score-worker.js';
 export { crowdingDistance, dominates, hypervolume, nonDominatedSort, type Evaluated } from './pareto.js';
 export { firstFront, initialPopulation, nsga2Step, survivors, type Member, type Nsga2Problem } from './nsga2.js';
 export { COSTS, ConfigError, parseSearchConfig, searchConfigSchema, spaceOf, type CostName, type SearchConfig } from './config.js';
-export { evaluateCandidate, proxiesOf } from './evaluate.js';
+export { batchInputOf, evaluateCandidate, proxiesOf } from './evaluate.js';
 export { configBaseDir, inlinePredictor, openHardwareModel, type HardwareCosts, type HardwareModel } from './hardware.js';
 export { Journal, JOURNAL_FORMAT, RUN_FILES, RunDirError, type EvalRecord, type JournalState, type StepRecord } from './journal.js';
 export { validateFront, validationFile, VALIDATION_TOLERANCE, type Validation, type ValidationEntry } from './validate.js';

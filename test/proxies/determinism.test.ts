@@ -17,7 +17,7 @@ describe('proxy determinism', () => {
     for (const v of Object.values(a.scores)) expect(v.ok).toBe(true);
     const pool = createScorePool(2);
     try {
-      const tasks = [ID, ID].map((id) => pool.score({ id, proxies: opts.proxies, batchSize: 8, seed: 11, images: undefined, classes: 20 }));
+      const tasks = [ID, ID].map((id) => pool.score({ id, proxies: opts.proxies, batchSize: 8, seed: 11, input: {}, classes: 20 }));
       for (const r of await Promise.all(tasks)) expect(values(r)).toEqual(values(a));
     } finally {
       await pool.close();
