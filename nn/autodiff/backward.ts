@@ -4,12 +4,14 @@
 // Rules (B = batch; ONNX shapes are [B, ...per-sample shape] for activations, the stored shape for
 // parameters):
 // - conv: input gradient = ConvTranspose(gy, W) with the forward strides, pads, dilations and
-//   groups, output_padding recovering the exact input size; weight gradient = one Conv of the input
+//   groups, output_padding recovering the exact input size (ungrouped stride-1 'same' convs in
+//   float32: a Conv of gy with W transposed and flipped, which onnxruntime runs faster); weight gradient = one Conv of the input
 //   transposed to [C_in/g, g*B, H, W] with the output gradient transposed to [C_out, B, Ho, Wo] as
 //   kernel (group g, dilations = forward stride, strides = forward dilation, pads = forward pads),
-//   cropped to k x k and transposed back (1x1 stride-1 convs in float32: one batched MatMul of gy
-//   with x^T, then a sum over the batch; ~10% faster end to end on yolo8n); bias gradient =
-//   ReduceSum over batch and space.
+//   cropped to k x k and transposed back (used for grouped convs and in the float64 path; ungrouped
+//   convs in float32 use MatMul instead: 1x1 stride-1 convs one batched MatMul of gy with x^T,
+//   other k x k convs an im2col of strided slices first; each then sums over the batch); bias
+//   gradient = ReduceSum over batch and space.
 // - convTranspose: input gradient = Conv(gy, W); weight gradient = Conv of gy^T with x^T as kernel.
 // - batchNorm, fixed statistics: gx = gy * gamma / sqrt(var + eps). Batch statistics:
 //   gx = (gamma / sigma) * (gy - mean(gy) - xhat * mean(gy * xhat)), means over (B, H, W).
@@ -255,7 +257,13 @@ function convBackward(em: Emitter, node: Node, op: Extract<Op, { kind: 'conv' }>
   const [, cout = 0, ho = 0, wo = 0] = c.shape(node.outputs[0] ?? '');
   const { k, stride: s, pad: p, dilation: d, groups: g } = op;
   if (bias && c.wants(bias)) c.contribute(bias, em.reduceSum(gy, [0, 2, 3], false));
-  if (c.wants(x)) {
+  if (c.wants(x) && s === 1 && g === 1 && 2 * p === d * (k - 1) && c.gemm1x1) {
+    // A stride-1 'same' conv: the input gradient is a Conv of gy with the kernel transposed and
+    // flipped (folded into a constant when the session loads), which onnxruntime runs with its fast
+    // blocked-layout kernels; ConvTranspose has none, and took 15% of a yolo8n backward pass.
+    const flipped = em.node('Slice', [em.transpose(w, [1, 0, 2, 3]), em.i64([-1, -1]), em.i64([-(2 ** 62), -(2 ** 62)]), em.i64([2, 3]), em.i64([-1, -1])]);
+    c.contribute(x, em.node('Conv', [gy, flipped], [attr.ints('kernel_shape', [k, k]), attr.ints('pads', [p, p, p, p]), attr.ints('dilations', [d, d])]));
+  } else if (c.wants(x)) {
     // ConvTranspose output size: (Ho - 1) s - 2p + d (k - 1) + 1 + output_padding = H.
     const opH = h - ((ho - 1) * s - 2 * p + d * (k - 1) + 1);
     const opW = wd - ((wo - 1) * s - 2 * p + d * (k - 1) + 1);
@@ -274,6 +282,22 @@ function convBackward(em: Emitter, node: Node, op: Extract<Op, { kind: 'conv' }>
     const xt = em.transpose(em.reshape(x, [B, cin, h * wd]), [0, 2, 1]);
     const prod = em.node('MatMul', [em.reshape(gy, [B, cout, ho * wo]), xt]);
     c.contribute(w, em.reshape(em.reduceSum(prod, [0], false), [cout, cin, 1, 1]));
+  } else if (c.wants(w) && g === 1 && c.gemm1x1) {
+    // k x k conv: im2col in the graph (k^2 strided slices of the padded input, concatenated on the
+    // channel axis), then one batched MatMul per sample with gy and a sum over the batch. The
+    // equivalent single Conv with a Ho x Wo kernel runs as a thin GEMM (N = k^2) in onnxruntime,
+    // about 3x slower on yolo8n.
+    const xp = p === 0 ? x : em.node('Pad', [x, em.i64([0, 0, p, p, 0, 0, p, p])]);
+    const slices: string[] = [];
+    for (let ky = 0; ky < k; ky++)
+      for (let kx = 0; kx < k; kx++)
+        slices.push(em.node('Slice', [xp, em.i64([ky * d, kx * d]), em.i64([ky * d + s * (ho - 1) + 1, kx * d + s * (wo - 1) + 1]), em.i64([2, 3]), em.i64([s, s])]));
+    const gyT = em.transpose(em.reshape(gy, [B, cout, ho * wo]), [0, 2, 1]);
+    const cols = em.reshape(em.node('Concat', slices, [attr.int('axis', 1)]), [B, k * k * cin, ho * wo]);
+    // [B, k*k*cin, cout] summed over B, laid out (ky, kx, cin, cout) -> (cout, cin, ky, kx). (Nine
+    // MatMuls on the slices instead of one on their Concat measured the same.)
+    const prod = em.reduceSum(em.node('MatMul', [cols, gyT]), [0], false);
+    c.contribute(w, em.transpose(em.reshape(prod, [k, k, cin, cout]), [3, 2, 0, 1]));
   } else if (c.wants(w)) {
     const cinG = cin / g;
     const coutG = cout / g;
