@@ -3,6 +3,7 @@
 import { benchBuildTime } from './build-time.js';
 import { benchForwardThroughput } from './forward-throughput.js';
 import { benchNaswotOverhead } from './naswot-overhead.js';
+import { benchBackwardOverhead } from './backward-overhead.js';
 import { benchProxyThroughput } from './proxy-throughput.js';
 import { benchSearch } from './search-figures.js';
 import { benchLocalLatency } from './local-latency.js';
@@ -13,6 +14,7 @@ import { benchUiOverhead } from './ui-overhead.js';
 await benchBuildTime();
 await benchForwardThroughput();
 await benchNaswotOverhead();
+await benchBackwardOverhead();
 await benchProxyThroughput();
 await benchSearch();
 await benchLocalLatency();

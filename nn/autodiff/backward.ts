@@ -287,6 +287,23 @@ function convBackward(em: Emitter, node: Node, op: Extract<Op, { kind: 'conv' }>
     // channel axis), then one batched MatMul per sample with gy and a sum over the batch. The
     // equivalent single Conv with a Ho x Wo kernel runs as a thin GEMM (N = k^2) in onnxruntime,
     // about 3x slower on yolo8n.
+    if (s === 1) {
+      // Stride 1: each shift of the padded input, flattened, is one contiguous range (a fast
+      // copy); gy padded to the same row width puts zeros against the columns that wrap around.
+      const Wp = wd + 2 * p;
+      const Hp = h + 2 * p + 1;
+      const flat = em.reshape(em.node('Pad', [x, em.i64([0, 0, p, p, 0, 0, p + 1, p])]), [B, cin, Hp * Wp]);
+      const gyT = em.transpose(em.reshape(em.node('Pad', [gy, em.i64([0, 0, 0, 0, 0, 0, 0, Wp - wo])]), [B, cout, ho * Wp]), [0, 2, 1]);
+      const parts: string[] = [];
+      for (let ky = 0; ky < k; ky++)
+        for (let kx = 0; kx < k; kx++) {
+          const start = ky * d * Wp + kx * d;
+          parts.push(em.node('MatMul', [em.node('Slice', [flat, em.i64([start]), em.i64([start + ho * Wp]), em.i64([2])]), gyT]));
+        }
+      const prod = em.reduceSum(em.node('Concat', parts, [attr.int('axis', 1)]), [0], false);
+      c.contribute(w, em.transpose(em.reshape(prod, [k, k, cin, cout]), [3, 2, 0, 1]));
+      return;
+    }
     const xp = p === 0 ? x : em.node('Pad', [x, em.i64([0, 0, p, p, 0, 0, p, p])]);
     const slices: string[] = [];
     for (let ky = 0; ky < k; ky++)
