@@ -76,6 +76,24 @@ export async function convWeightGradients(ctx: CandidateContext, input: Float32A
   return grads;
 }
 
+/**
+ * The conv weight gradients at the seeded weights, shared per candidate graph, batch and labels:
+ * grad_norm, snip, plain and grasp all start from them, and one backward pass (one session, whose
+ * fresh memory costs more than the pass itself on machines with slow page faults) serves them all.
+ */
+const seededGradients = new WeakMap<CandidateContext['graph'], WeakMap<Float32Array, Map<string, Promise<Map<string, Float32Array>>>>>();
+
+function seededConvWeightGradients(ctx: CandidateContext, input: Float32Array, B: number, threads: number, labels?: BatchLabels): Promise<Map<string, Float32Array>> {
+  let byInput = seededGradients.get(ctx.graph);
+  if (!byInput) seededGradients.set(ctx.graph, (byInput = new WeakMap()));
+  let byKey = byInput.get(input);
+  if (!byKey) byInput.set(input, (byKey = new Map()));
+  const key = JSON.stringify([ctx.seed, B, labels?.boxes ?? null]);
+  let grads = byKey.get(key);
+  if (!grads) byKey.set(key, (grads = convWeightGradients(ctx, input, B, threads, undefined, labels)));
+  return grads;
+}
+
 function finite(value: number, what: string): number {
   if (!Number.isFinite(value)) throw new ProxyFailure('not-finite', `${what} came out as ${value}`);
   return value;
@@ -92,7 +110,7 @@ function gradientProxy(name: string, description: string, score: (w: Weights, g:
     needs: 'batch',
     higherIsBetter: true,
     async run(ctx, batch, threads, labels) {
-      const grads = await convWeightGradients(ctx, batch, ctx.batchSize, threads, undefined, labels);
+      const grads = await seededConvWeightGradients(ctx, batch, ctx.batchSize, threads, labels);
       return finite(score(initWeights(ctx.graph, ctx.seed), grads), name);
     },
   };
@@ -132,7 +150,7 @@ const grasp: CustomProxy = {
   async run(ctx, batch, threads, labels) {
     const B = ctx.batchSize;
     const w0 = initWeights(ctx.graph, ctx.seed);
-    const g = await convWeightGradients(ctx, batch, B, threads, w0, labels);
+    const g = await seededConvWeightGradients(ctx, batch, B, threads, labels);
     const wNorm = Math.sqrt(sumOver(w0, g, (a) => a * a));
     const gNorm = Math.sqrt(sumOver(w0, g, (_, x) => x * x));
     if (gNorm === 0) throw new ProxyFailure('singular', 'grasp: the gradient is zero, so the Hessian-vector product is undefined');
