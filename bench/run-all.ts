@@ -1,10 +1,12 @@
 // npm run bench: every figure of bench/, each written to bench/results/<name>.json.
-// The 968-model proxy-quality run is separate (node dist/bench/proxy-quality.js): it takes hours.
+// The 968-model proxy-quality run is separate (node dist/bench/proxy-quality.js): it takes hours;
+// so is the table of every proxy on a subset (node dist/bench/proxy-quality-all.js).
 import { benchBuildTime } from './build-time.js';
 import { benchForwardThroughput } from './forward-throughput.js';
 import { benchNaswotOverhead } from './naswot-overhead.js';
 import { benchBackwardOverhead } from './backward-overhead.js';
 import { benchProxyThroughput } from './proxy-throughput.js';
+import { benchProxyTime } from './proxy-time.js';
 import { benchSearch } from './search-figures.js';
 import { benchLocalLatency } from './local-latency.js';
 import { benchPredictorAccuracy } from './predictor-accuracy.js';
@@ -16,6 +18,7 @@ await benchForwardThroughput();
 await benchNaswotOverhead();
 await benchBackwardOverhead();
 await benchProxyThroughput();
+await benchProxyTime();
 await benchSearch();
 await benchLocalLatency();
 await benchPredictorAccuracy();
