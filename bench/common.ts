@@ -1,4 +1,5 @@
 // Shared pieces of the benchmarks: machine description, timing, result files.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -74,4 +75,15 @@ export async function timedSearch(raw: object, durable = true): Promise<{ second
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs the real `zcnas bench-proxies` on a YOLOBench table from the project root (so reports name
+ * no machine paths), with the scores cached in bench/results/proxy-cache; returns its exit code.
+ */
+export function benchProxiesCli(args: readonly string[]): number {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const truth = process.env.ZCNAS_TRUTH ?? '../shared/data/yolobench/voc_scratch_100ep.csv';
+  const cli = [`${root}dist/cli/main.js`, 'bench-proxies', '--truth', truth, '--seed', '0', '--cache', 'bench/results/proxy-cache', ...args, ...process.argv.slice(2)];
+  return spawnSync(process.execPath, cli, { stdio: 'inherit', cwd: root }).status ?? 1;
 }
