@@ -40,6 +40,17 @@ export function resolveBatchInput(spec: BatchInputSpec): BatchInput {
   return { source: spec.images === undefined ? gaussianSource() : imageFolderSource(spec.images) };
 }
 
+/** Resolved inputs by spec: a search resolves its input once per thread, not once per candidate. */
+const resolved = new Map<string, BatchInput>();
+
+/** resolveBatchInput, remembered for the life of the thread (the folders are listed once). */
+export function batchInputFor(spec: BatchInputSpec): BatchInput {
+  const key = JSON.stringify([spec.images, spec.labels, spec.surrogate ?? false]);
+  let input = resolved.get(key);
+  if (!input) resolved.set(key, (input = resolveBatchInput(spec)));
+  return input;
+}
+
 /**
  * Names the input for cache keys. A labelled dataset is named by its folder and a digest of its
  * image names and label files, so editing a label does not serve stale scores.

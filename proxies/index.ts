@@ -18,4 +18,4 @@ export { describeLabelledSource, LabelError, labelledSource, makeLabelledBatch, 
 export { assignTargets, DETECTION_LOSS, detectionLoss, LEVEL_SIZE_IN_STRIDES, type DetectionTargets, type LevelTargets } from './detection-loss.js';
 export { proxyLoss } from './gradient.js';
 export type { BatchLabels } from './types.js';
-export { checkBatchInputSpec, describeBatchInput, resolveBatchInput, type BatchInput, type BatchInputSpec } from './batch-input.js';
+export { batchInputFor, checkBatchInputSpec, describeBatchInput, resolveBatchInput, type BatchInput, type BatchInputSpec } from './batch-input.js';

@@ -1,7 +1,7 @@
 // Evaluating one candidate for the search: costs in this thread (cheap), proxies in the pool
 // (or here when there is none); a crash or a timeout becomes a recorded failure.
 import { costs } from '../nn/index.js';
-import { resolveBatchInput, scoreCandidate, type BatchInputSpec, type ProxyResult } from '../proxies/index.js';
+import { batchInputFor, scoreCandidate, type BatchInputSpec, type ProxyResult } from '../proxies/index.js';
 import { buildGraph, genomeId, type Genome } from '../space/index.js';
 import type { SearchConfig } from './config.js';
 import type { HardwareModel } from './hardware.js';
@@ -35,7 +35,7 @@ export async function evaluateCandidate(
     const task = { id, proxies, batchSize: config.batch, seed: config.seed, input: batchInputOf(config), classes: config.classes };
     const scores = pool
       ? (await pool.score(task, config.timeoutSeconds * 1000)).scores
-      : (await scoreCandidate(genome, { ...task, ...resolveBatchInput(task.input) })).scores;
+      : (await scoreCandidate(genome, { ...task, ...batchInputFor(task.input) })).scores;
     return { ...base, scores: scores as Record<string, ProxyResult> };
   } catch (e) {
     return { ...base, scores: {}, failure: `crashed or timed out: ${e instanceof Error ? e.message : String(e)}` };

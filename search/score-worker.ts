@@ -1,5 +1,5 @@
 // Piscina worker: scores one candidate in a worker thread.
-import { resolveBatchInput, scoreCandidate, type BatchInput, type BatchInputSpec, type CandidateScores } from '../proxies/index.js';
+import { batchInputFor, scoreCandidate, type BatchInputSpec, type CandidateScores } from '../proxies/index.js';
 import { parseName } from '../space/index.js';
 
 export interface ScoreTask {
@@ -19,23 +19,13 @@ export interface ScoreTask {
  */
 const CRASH_ID = process.env.ZCNAS_FAULT_CRASH;
 
-/** A worker resolves each input once (listing a dataset's folders), not once per candidate. */
-const inputs = new Map<string, BatchInput>();
-
-function inputOf(spec: BatchInputSpec): BatchInput {
-  const key = JSON.stringify([spec.images, spec.labels, spec.surrogate ?? false]);
-  let input = inputs.get(key);
-  if (!input) inputs.set(key, (input = resolveBatchInput(spec)));
-  return input;
-}
-
 export default async function score(task: ScoreTask): Promise<CandidateScores> {
   if (CRASH_ID !== undefined && task.id === CRASH_ID) process.exit(3);
   return scoreCandidate(parseName(task.id), {
     proxies: task.proxies,
     batchSize: task.batchSize,
     seed: task.seed,
-    ...inputOf(task.input),
+    ...batchInputFor(task.input),
     classes: task.classes,
     threads: task.threads,
   });
