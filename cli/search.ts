@@ -21,7 +21,7 @@ front.json and summary.txt; zcnas resume DIR continues it exactly where it stopp
 Options (flags override the config file):
   --config FILE          a JSON config (keys: strategy, seed, population, generations, sampleSize,
                          objectives, constraints, space, batch, classes, images, labels, surrogate,
-                         workers, threadsPerWorker, timeoutSeconds, hardware, backend)
+                         workers, pool, threadsPerWorker, timeoutSeconds, hardware, backend)
   --out DIR              the run directory (default runs/<strategy>-seed<seed>); must not exist yet
   --strategy S           random, evolution or nsga2 (default nsga2)
   --seed N               seed of everything random (default 0)
@@ -43,7 +43,9 @@ Options (flags override the config file):
                          and the gradient proxies use the detection loss
   --surrogate            with --labels: a dataset without labels uses its images and the
                          label-free surrogate loss instead of being refused
-  --workers N            worker threads (default: cores; 0 = this thread)
+  --workers N            workers (default: cores; 0 = score in this thread)
+  --pool P               processes (default: each worker its own process, faster where page
+                         faults are slow) or threads (worker threads of this process)
   --timeout S            seconds before a candidate is recorded as failed (default 600)
   --backend B            local (default: worker threads here) or redis (zcnas worker processes
                          on any machines take the candidates from a queue)
@@ -245,6 +247,7 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
       labels: { type: 'string' },
       surrogate: { type: 'boolean' },
       workers: { type: 'string' },
+      pool: { type: 'string' },
       timeout: { type: 'string' },
       predictor: { type: 'string' },
       target: { type: 'string' },
@@ -277,6 +280,7 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
   if (values.labels !== undefined) raw.labels = resolve(values.labels);
   if (values.surrogate) raw.surrogate = true;
   if (values.workers !== undefined) raw.workers = parseIntFlag('--workers', values.workers, 0, 0, 64);
+  if (values.pool !== undefined) raw.pool = values.pool;
   if (values.timeout !== undefined) raw.timeoutSeconds = parseIntFlag('--timeout', values.timeout, 600, 1);
   const space = { ...((raw.space as Record<string, unknown> | undefined) ?? {}) };
   if (values.families !== undefined) space.backbones = values.families.split(',').map((s) => s.trim());

@@ -76,6 +76,8 @@ export const searchConfigSchema = z.strictObject({
   surrogate: z.boolean().optional(),
   /** Worker threads; 0 evaluates in the main thread. */
   workers: z.number().int().min(0).max(64).optional(),
+  /** Workers as separate processes (default; faster where page faults are slow) or as threads of this one. */
+  pool: z.enum(['processes', 'threads']).optional(),
   /** onnxruntime threads per worker; default cores / workers (e.g. 1 on a machine shared with other jobs). */
   threadsPerWorker: z.number().int().min(1).max(256).optional(),
   /** A candidate taking longer than this is recorded as failed. */

@@ -1,4 +1,4 @@
-// Same seed, same scores, bit for bit: across runs, across worker threads, across thread counts.
+// Same seed, same scores, bit for bit: across runs, worker processes and threads, thread counts.
 import { describe, expect, it } from 'vitest';
 import { gaussianSource, PROXY_NAMES, scoreCandidate, type CandidateScores } from '../../proxies/index.js';
 import { createScorePool } from '../../search/index.js';
@@ -10,17 +10,19 @@ const values = (r: CandidateScores): Record<string, unknown> => Object.fromEntri
 
 describe('proxy determinism', () => {
   // Every proxy, the gradient ones included, scored four times: slow on a loaded 2-core machine.
-  it('gives identical values in this thread (2 onnxruntime threads), twice, and in a 2-worker pool (1 thread each)', { timeout: 600_000 }, async () => {
+  it('gives identical values in this thread (2 onnxruntime threads), twice, and in 2-worker pools of processes and of threads (1 thread each)', { timeout: 600_000 }, async () => {
     const a = await scoreCandidate(parseName(ID), { ...opts, threads: 2 });
     const b = await scoreCandidate(parseName(ID), { ...opts, threads: 2 });
     expect(values(b)).toEqual(values(a));
     for (const v of Object.values(a.scores)) expect(v.ok).toBe(true);
-    const pool = createScorePool(2);
-    try {
-      const tasks = [ID, ID].map((id) => pool.score({ id, proxies: opts.proxies, batchSize: 8, seed: 11, input: {}, classes: 20 }));
-      for (const r of await Promise.all(tasks)) expect(values(r)).toEqual(values(a));
-    } finally {
-      await pool.close();
+    for (const kind of ['processes', 'threads'] as const) {
+      const pool = createScorePool(2, 1, kind);
+      try {
+        const tasks = [ID, ID].map((id) => pool.score({ id, proxies: opts.proxies, batchSize: 8, seed: 11, input: {}, classes: 20 }));
+        for (const r of await Promise.all(tasks)) expect(values(r)).toEqual(values(a));
+      } finally {
+        await pool.close();
+      }
     }
   });
 

@@ -85,7 +85,7 @@ describe('resume is exact', () => {
 });
 
 describe('worker crashes and proxies', () => {
-  it('a candidate that kills its worker thread is recorded as failed; the pool goes on', () => {
+  it('a candidate that kills its worker (process or thread) is recorded as failed; the pool goes on', () => {
     const run = join(dir, 'crash');
     const config = join(dir, 'crash.json');
     writeFileSync(config, JSON.stringify({ population: 4, generations: 2, batch: 4, space: { backbones: ['v8', 'v5'], mixNecks: false, depths: [0.33], widths: [0.25], resolutions: [96], heads: ['v8'], activations: ['family'], stageMultipliers: [1] } }));

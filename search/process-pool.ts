@@ -1,0 +1,127 @@
+// The evaluator pool as worker processes instead of threads. Each process has its own memory map
+// and its own allocator: on machines where page faults are slow, threads of one process contend
+// for the same map, and every candidate's fresh onnxruntime session faults its memory in anew.
+// Worker processes run with onnxruntime's arena off and glibc told to keep freed memory
+// (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_), so a session reuses pages an earlier one
+// faulted in. Same interface and same scores as the thread pool.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { CandidateScores } from '../proxies/index.js';
+import type { ScorePool } from './pool.js';
+import type { ScoreReply } from './score-process.js';
+import type { ScoreTask } from './score-worker.js';
+
+/** The compiled worker process (also when the caller runs from TypeScript sources, as the tests do). */
+function processFile(): string {
+  const here = fileURLToPath(new URL('./score-process.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const dist = fileURLToPath(new URL('../dist/search/score-process.js', import.meta.url));
+  if (existsSync(dist)) return dist;
+  throw new Error('the compiled worker process is missing: run npm run build');
+}
+
+/**
+ * On Linux (glibc): blocks up to glibc's 32 MiB ceiling come from the heap and freed memory stays
+ * there, instead of being unmapped and faulted in again by the next session. onnxruntime's own arena
+ * is off, as it would map its large chunks afresh per session.
+ */
+export const WORKER_PROCESS_ENV: Readonly<Record<string, string>> =
+  process.platform === 'linux' ? { MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TRIM_THRESHOLD_: '68719476736', ZCNAS_ORT_ARENA: '0' } : {};
+
+interface Job {
+  readonly task: ScoreTask;
+  readonly timeoutMs: number | undefined;
+  resolve(r: CandidateScores): void;
+  reject(e: Error): void;
+}
+
+interface Slot {
+  child: ChildProcess;
+  /** Killed (a timeout) and not yet replaced: takes no job until its exit. */
+  dying?: boolean;
+  job?: { readonly seq: number; readonly job: Job; readonly timer?: NodeJS.Timeout };
+}
+
+export function createProcessPool(workers: number, threads: number): ScorePool {
+  const file = processFile();
+  const queue: Job[] = [];
+  let seq = 0;
+  let closed = false;
+
+  const spawn = (): ChildProcess =>
+    fork(file, [], { env: { ...WORKER_PROCESS_ENV, ...process.env }, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+
+  const finish = (slot: Slot, outcome: { result: CandidateScores } | { error: Error }): void => {
+    const current = slot.job;
+    if (!current) return;
+    if (current.timer) clearTimeout(current.timer);
+    slot.job = undefined;
+    if ('result' in outcome) current.job.resolve(outcome.result);
+    else current.job.reject(outcome.error);
+  };
+
+  const attach = (slot: Slot): void => {
+    const child = slot.child;
+    child.on('message', (reply: ScoreReply) => {
+      if (slot.child !== child || slot.job?.seq !== reply.seq) return;
+      finish(slot, reply.ok ? { result: reply.result } : { error: new Error(reply.message) });
+      next(slot);
+    });
+    child.on('exit', (code, signal) => {
+      if (slot.child !== child) return;
+      finish(slot, { error: new Error(`the worker process died (${signal ?? `exit code ${code}`})`) });
+      slot.dying = false;
+      if (closed) return;
+      // A crash (or a timeout's kill) costs that candidate only: a fresh process takes its place.
+      slot.child = spawn();
+      attach(slot);
+      next(slot);
+    });
+  };
+
+  const next = (slot: Slot): void => {
+    if (closed || slot.job || slot.dying) return;
+    const job = queue.shift();
+    if (!job) return;
+    const s = ++seq;
+    const child = slot.child;
+    const timer = job.timeoutMs === undefined ? undefined : setTimeout(() => {
+      slot.dying = true;
+      finish(slot, { error: new Error(`timed out after ${((job.timeoutMs ?? 0) / 1000).toFixed(0)} s`) });
+      child.kill('SIGKILL');
+    }, job.timeoutMs);
+    slot.job = { seq: s, job, ...(timer ? { timer } : {}) };
+    child.send({ seq: s, task: job.task });
+  };
+
+  const slots: Slot[] = Array.from({ length: workers }, () => ({ child: spawn() }));
+  for (const slot of slots) attach(slot);
+
+  return {
+    workers,
+    threadsPerWorker: threads,
+    score(task, timeoutMs) {
+      if (closed) return Promise.reject(new Error('the pool is closed'));
+      return new Promise<CandidateScores>((resolve, reject) => {
+        queue.push({ task: { ...task, threads }, timeoutMs, resolve, reject });
+        for (const slot of slots) next(slot);
+      });
+    },
+    async close() {
+      closed = true;
+      for (const job of queue.splice(0)) job.reject(new Error('the pool is closed'));
+      await Promise.all(
+        slots.map(
+          (slot) =>
+            new Promise<void>((done) => {
+              finish(slot, { error: new Error('the pool is closed') });
+              if (slot.child.exitCode !== null || slot.child.signalCode !== null) return done();
+              slot.child.once('exit', () => done());
+              slot.child.disconnect();
+            }),
+        ),
+      );
+    },
+  };
+}
