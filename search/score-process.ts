@@ -16,5 +16,8 @@ process.on('message', (req: ScoreRequest) => {
     (e: unknown) => send({ seq: req.seq, ok: false, message: e instanceof Error ? e.message : String(e) }),
   );
 });
+// Ctrl-C in a terminal reaches the whole process group: the parent decides (it lets the candidates
+// in flight finish, then closes the pool), so a worker process does not die of it.
+process.on('SIGINT', () => undefined);
 // The parent is gone (closed the pool, or was killed): nothing is left to score for.
 process.on('disconnect', () => process.exit(0));

@@ -1,9 +1,15 @@
 // The process pool: a candidate over its time limit is killed with its process and recorded as
-// failed while the pool goes on; closing rejects what is still queued; scores match this thread's.
-import { describe, expect, it } from 'vitest';
+// failed while the pool goes on; closing rejects what is still queued; scores match this thread's;
+// Ctrl-C to the process group stops cleanly, and a killed parent leaves no worker behind.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { gaussianSource, scoreCandidate } from '../../proxies/index.js';
 import { createScorePool } from '../../search/index.js';
 import { parseName } from '../../space/index.js';
+import { BIN } from '../helpers/cli.js';
 
 const task = (id: string) => ({ id, proxies: ['nwot', 'zen'], batchSize: 4, seed: 3, input: {}, classes: 20 });
 
@@ -30,5 +36,52 @@ describe('process pool', () => {
     await running;
     await queued;
     await expect(pool.score(task('yolo8n_96'))).rejects.toThrow(/closed/);
+  });
+});
+
+describe('worker processes and their parent', () => {
+  const work = mkdtempSync(join(tmpdir(), 'zcnas-pool-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const config = join(work, 'config.json');
+  writeFileSync(config, JSON.stringify({ objectives: [{ maximize: 'nwot' }, { minimize: 'macs' }], population: 16, generations: 30, batch: 4, workers: 2, space: { backbones: ['v5', 'v8'], necks: ['v5', 'v8'], depths: [0.33], widths: [0.25], resolutions: [96, 128, 160], heads: ['v8'], stageMultipliers: [1] } }));
+  const evaluated = (run: string): string[] => (existsSync(join(run, 'journal.jsonl')) ? readFileSync(join(run, 'journal.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"eval"')) : []);
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const children = (pid: number): number[] => spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter((s) => s.trim() !== '').map(Number);
+  const until = async (what: () => boolean, ms = 60_000): Promise<void> => {
+    const end = Date.now() + ms;
+    while (!what()) {
+      if (Date.now() > end) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  it('Ctrl-C reaches the whole process group: the candidates in flight finish, none is recorded as failed, the workers exit', async () => {
+    const run = join(work, 'interrupted');
+    const p = spawn(process.execPath, [BIN, 'search', '--config', config, '--out', run, '--plain'], { detached: true, stdio: 'ignore' });
+    await until(() => evaluated(run).length >= 4);
+    const workers = children(p.pid ?? 0);
+    expect(workers.length).toBe(2);
+    const code = new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
+    process.kill(-(p.pid ?? 0), 'SIGINT');
+    expect(await code).toBe(130);
+    expect(evaluated(run).filter((l) => l.includes('"failure"'))).toEqual([]);
+    await until(() => workers.every((w) => !alive(w)), 10_000);
+  });
+
+  it('a parent killed with SIGKILL leaves no worker process behind', async () => {
+    const run = join(work, 'killed');
+    const p = spawn(process.execPath, [BIN, 'search', '--config', config, '--out', run, '--plain'], { stdio: 'ignore' });
+    await until(() => evaluated(run).length >= 2);
+    const workers = children(p.pid ?? 0);
+    expect(workers.length).toBe(2);
+    p.kill('SIGKILL');
+    await until(() => workers.every((w) => !alive(w)), 10_000);
   });
 });
