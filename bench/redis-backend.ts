@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { REDIS_URL_ENV, WORKERS_KEY } from '../search/index.js';
-import { progress, progressDone, timedSearch, writeResult } from './common.js';
+import { NASWOT_SEARCH, progress, progressDone, timedSearch, writeResult } from './common.js';
 
 const BIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -46,18 +46,12 @@ export async function benchRedisBackend(): Promise<object> {
     await waitFor(async () => Object.keys(await client.hgetall(WORKERS_KEY)).length === 0);
   };
   try {
-    const nano = {
-      objectives: [{ maximize: 'nwot' }, { minimize: 'macs' }],
-      population: 16,
-      generations: 3,
-      batch: 8,
-      space: { backbones: ['v5', 'v8'], mixNecks: false, depths: [0.33], widths: [0.25], resolutions: [160, 192, 224, 256], heads: ['v8'], activations: ['family'], stageMultipliers: [1] },
-    };
+    const nano = NASWOT_SEARCH;
     const rows: { backend: string; processes: number; candidatesPerMinute: number }[] = [];
     let seed = 10;
     progress('redis bench: local pool');
     const local = await timedSearch({ ...nano, seed: seed++, backend: 'local' });
-    rows.push({ backend: 'local pool (threads = cores)', processes: 1, candidatesPerMinute: (60 * local.evaluated) / local.seconds });
+    rows.push({ backend: 'local pool (worker processes)', processes: 1, candidatesPerMinute: (60 * local.evaluated) / local.seconds });
     for (const n of [1, 2, 4]) {
       progress(`redis bench: ${n} worker process(es)`);
       await startWorkers(n);

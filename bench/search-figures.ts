@@ -2,7 +2,7 @@
 // candidates/s), what the fsync'ed journal costs against an unsynced one (target under 5%), and
 // NASWOT search throughput at yolo-n sizes with 1 and 2 workers (target at least 1.8x scaling), for
 // both pool kinds.
-import { median, progress, progressDone, timedSearch, writeResult } from './common.js';
+import { median, NASWOT_SEARCH, progress, progressDone, timedSearch, writeResult } from './common.js';
 
 
 export async function benchSearch(): Promise<object> {
@@ -19,18 +19,7 @@ export async function benchSearch(): Promise<object> {
     durable.push(a.evaluated / a.seconds);
     unsynced.push(b.evaluated / b.seconds);
   }
-  const nano = {
-    objectives: [{ maximize: 'nwot' }, { minimize: 'macs' }],
-    // 192 proposals over a yolo-n space of 144 distinct genomes (v5/v8 backbones and necks, six
-    // activations, 160..320 px), so that starting the pool and the wait at the end of each generation
-    // weigh as in a real search. (An earlier, narrower space had only 8 genomes: a genome is never
-    // evaluated twice, so that figure timed mostly the pool's start.)
-    population: 16,
-    generations: 12,
-    batch: 8,
-    seed: 2,
-    space: { backbones: ['v5', 'v8'], necks: ['v5', 'v8'], mixNecks: true, depths: [0.33], widths: [0.25], resolutions: [160, 192, 224, 256, 288, 320], heads: ['v8'], stageMultipliers: [1] },
-  };
+  const nano = { ...NASWOT_SEARCH, seed: 2 };
   // Each pool kind with 1 and 2 workers, with cores / workers onnxruntime threads (the default) and
   // with one thread per worker (the pool's own scaling: by default one worker already runs
   // onnxruntime on every core, so a second has less left to add on a 2-core machine).
