@@ -37,8 +37,9 @@ interface Job {
 }
 
 interface Slot {
-  child: ChildProcess;
-  /** Killed (a timeout) and not yet replaced: takes no job until its exit. */
+  /** Started when a job needs it, so a process that dies as it starts is not restarted in a loop. */
+  child?: ChildProcess;
+  /** Killed (a timeout) and not yet gone: takes no job until its exit. */
   dying?: boolean;
   job?: { readonly seq: number; readonly job: Job; readonly timer?: NodeJS.Timeout };
 }
@@ -61,8 +62,11 @@ export function createProcessPool(workers: number, threads: number): ScorePool {
     else current.job.reject(outcome.error);
   };
 
-  const attach = (slot: Slot): void => {
-    const child = slot.child;
+  const start = (slot: Slot): ChildProcess => {
+    const child = spawn();
+    slot.child = child;
+    // A failed send (the process went away in between) ends the process; its exit reports the job.
+    child.on('error', () => child.kill('SIGKILL'));
     child.on('message', (reply: ScoreReply) => {
       if (slot.child !== child || slot.job?.seq !== reply.seq) return;
       finish(slot, reply.ok ? { result: reply.result } : { error: new Error(reply.message) });
@@ -72,12 +76,11 @@ export function createProcessPool(workers: number, threads: number): ScorePool {
       if (slot.child !== child) return;
       finish(slot, { error: new Error(`the worker process died (${signal ?? `exit code ${code}`})`) });
       slot.dying = false;
-      if (closed) return;
-      // A crash (or a timeout's kill) costs that candidate only: a fresh process takes its place.
-      slot.child = spawn();
-      attach(slot);
+      slot.child = undefined;
+      // A crash (or a timeout's kill) costs that candidate only: the next job starts a fresh process.
       next(slot);
     });
+    return child;
   };
 
   const next = (slot: Slot): void => {
@@ -85,7 +88,7 @@ export function createProcessPool(workers: number, threads: number): ScorePool {
     const job = queue.shift();
     if (!job) return;
     const s = ++seq;
-    const child = slot.child;
+    const child = slot.child ?? start(slot);
     const timer = job.timeoutMs === undefined ? undefined : setTimeout(() => {
       slot.dying = true;
       finish(slot, { error: new Error(`timed out after ${((job.timeoutMs ?? 0) / 1000).toFixed(0)} s`) });
@@ -95,8 +98,9 @@ export function createProcessPool(workers: number, threads: number): ScorePool {
     child.send({ seq: s, task: job.task });
   };
 
-  const slots: Slot[] = Array.from({ length: workers }, () => ({ child: spawn() }));
-  for (const slot of slots) attach(slot);
+  // Started now, so that loading onnxruntime overlaps with the caller's own start.
+  const slots: Slot[] = Array.from({ length: workers }, () => ({}));
+  for (const slot of slots) start(slot);
 
   return {
     workers,
@@ -116,9 +120,11 @@ export function createProcessPool(workers: number, threads: number): ScorePool {
           (slot) =>
             new Promise<void>((done) => {
               finish(slot, { error: new Error('the pool is closed') });
-              if (slot.child.exitCode !== null || slot.child.signalCode !== null) return done();
-              slot.child.once('exit', () => done());
-              slot.child.disconnect();
+              const child = slot.child;
+              if (!child || child.exitCode !== null || child.signalCode !== null) return done();
+              child.once('exit', () => done());
+              if (child.connected) child.disconnect();
+              else child.kill('SIGKILL');
             }),
         ),
       );
