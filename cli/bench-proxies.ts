@@ -50,7 +50,7 @@ Options:
                      gradient proxies use the detection loss
   --surrogate        with --labels: a dataset without labels uses its images and the surrogate loss
   --classes N        classes of the detect head (default 80)
-  --workers N        worker threads (default: cores; 0 scores in this thread)
+  --workers N        worker processes (default: cores; 0 scores in this thread)
   --timeout S        seconds before a candidate counts as failed, in workers (default 1800)
   --cache DIR        where scores are cached (default .zcnas-cache)
   --out DIR          where report.json, report.md and scatter.svg go (default proxy-bench)

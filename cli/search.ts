@@ -47,7 +47,7 @@ Options (flags override the config file):
   --pool P               processes (default: each worker its own process, faster where page
                          faults are slow) or threads (worker threads of this process)
   --timeout S            seconds before a candidate is recorded as failed (default 600)
-  --backend B            local (default: worker threads here) or redis (zcnas worker processes
+  --backend B            local (default: workers on this machine) or redis (zcnas worker processes
                          on any machines take the candidates from a queue)
   --redis URL            the queue for --backend redis: redis://[:password@]host[:port][/db] or
                          rediss:// (TLS); default $ZCNAS_REDIS_URL; never written to the run

@@ -17,7 +17,7 @@ another worker after the stall timeout.
 Options:
   --redis URL            redis://[:password@]host[:port][/db], or rediss:// for TLS
                          (default: the ${REDIS_URL_ENV} environment variable; the password is never printed)
-  --concurrency N        candidates at once, each in its own worker thread (default: cores)
+  --concurrency N        candidates at once, each in its own worker process (default: cores)
   --threads N            onnxruntime threads per candidate (default: cores / concurrency; lower it
                          when several workers share one machine)
   --stall-timeout S      seconds without a lock renewal before a job is retried elsewhere (default 30)

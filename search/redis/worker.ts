@@ -1,5 +1,5 @@
 // `zcnas worker`: takes candidate jobs from the queue and evaluates them with the same evaluator as
-// the local pool (proxies in worker threads, so this thread stays free to renew the job locks).
+// the local pool (proxies in worker processes, so this thread stays free to renew the job locks).
 // A worker killed mid-job stops renewing its lock; after the stall timeout BullMQ gives the job to
 // another worker.
 import { hostname } from 'node:os';
@@ -15,7 +15,7 @@ import { jobDataSchema, QUEUE, WORKERS_KEY, type JobResult, type WorkerStatus } 
 export interface WorkerOptions {
   readonly url: string;
   readonly version: string;
-  /** Jobs evaluated at once (and proxy worker threads). */
+  /** Jobs evaluated at once (and proxy worker processes). */
   readonly concurrency: number;
   /** onnxruntime threads per job; default cores / concurrency (lower it when several workers share a machine). */
   readonly threads?: number;
