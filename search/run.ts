@@ -204,14 +204,25 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
       // Evaluate new candidates, at most `workers` at a time (so a stop takes effect promptly), and
       // journal them in proposal order, whatever order they finish in.
       const todo = proposals.map((genome, index) => ({ genome, index, id: ids[index] as string })).filter((t, i) => !evals.has(t.id) && ids.indexOf(t.id) === i);
+      // A slot is freed when its candidate finishes, not when the candidates before it in proposal
+      // order have: a slow candidate must not hold the other workers idle behind it.
       const started = new Map<string, Promise<EvalRecord>>();
       let next = 0;
-      let done = 0;
+      let inFlight = 0;
       const startMore = (): void => {
-        while (next < todo.length && started.size - done < slots && !stopNow(started.size - done) && !pauseNow(started.size - done)) {
+        while (next < todo.length && inFlight < slots && !stopNow(inFlight) && !pauseNow(inFlight)) {
           const t = todo[next++] as (typeof todo)[number];
-          started.set(t.id, evaluator.evaluate(t.genome, { generation: g, index: t.index }));
-          emit({ type: 'candidate-started', generation: g, index: t.index, id: t.id, inFlight: started.size - done });
+          const p = evaluator.evaluate(t.genome, { generation: g, index: t.index });
+          inFlight++;
+          started.set(t.id, p);
+          emit({ type: 'candidate-started', generation: g, index: t.index, id: t.id, inFlight });
+          void p.then(
+            () => {
+              inFlight--;
+              startMore();
+            },
+            () => undefined,
+          );
         }
       };
       startMore();
@@ -225,12 +236,11 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
         }
         if (!p) break;
         const record = await p;
-        done++;
         evals.set(t.id, record);
         order.push(record);
         journal.append([record]);
         fresh++;
-        emit({ type: 'candidate-evaluated', record, evaluated: order.length, inFlight: started.size - done });
+        emit({ type: 'candidate-evaluated', record, evaluated: order.length, inFlight });
         const reason = failureReason(record);
         if (reason !== undefined) emit({ type: 'failure', generation: g, id: record.id, reason });
         // fsync at most every 250 ms (each record when candidates are slow, a batch when they are fast):
