@@ -87,6 +87,8 @@ export type SearchEvent =
       readonly previous: readonly EvalRecord[];
     }
   | { readonly type: 'candidate-started'; readonly generation: number; readonly index: number; readonly id: string; readonly inFlight: number }
+  /** A candidate's evaluation ended (it is journaled later, in proposal order, as 'candidate-evaluated'). */
+  | { readonly type: 'candidate-finished'; readonly generation: number; readonly index: number; readonly id: string; readonly inFlight: number }
   | { readonly type: 'candidate-evaluated'; readonly record: EvalRecord; readonly evaluated: number; readonly inFlight: number }
   | { readonly type: 'failure'; readonly generation: number; readonly id: string; readonly reason: string }
   | { readonly type: 'generation-done'; readonly generation: number; readonly evaluated: number; readonly front: readonly FrontEntry[]; readonly rate: number }
@@ -205,10 +207,13 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
       // journal them in proposal order, whatever order they finish in.
       const todo = proposals.map((genome, index) => ({ genome, index, id: ids[index] as string })).filter((t, i) => !evals.has(t.id) && ids.indexOf(t.id) === i);
       // A slot is freed when its candidate finishes, not when the candidates before it in proposal
-      // order have: a slow candidate must not hold the other workers idle behind it.
+      // order have: a slow candidate must not hold the other workers idle behind it. When the
+      // candidate that finishes is the next to be journaled, it is journaled before the next one
+      // starts, so stop and pause requests see the journal as it is.
       const started = new Map<string, Promise<EvalRecord>>();
       let next = 0;
       let inFlight = 0;
+      let journaled = 0;
       const startMore = (): void => {
         while (next < todo.length && inFlight < slots && !stopNow(inFlight) && !pauseNow(inFlight)) {
           const t = todo[next++] as (typeof todo)[number];
@@ -219,7 +224,8 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
           void p.then(
             () => {
               inFlight--;
-              startMore();
+              emit({ type: 'candidate-finished', generation: g, index: t.index, id: t.id, inFlight });
+              if (t.id !== todo[journaled]?.id) startMore();
             },
             () => undefined,
           );
@@ -239,6 +245,7 @@ export async function runSearch(journal: Journal, config: SearchConfig, state: J
         evals.set(t.id, record);
         order.push(record);
         journal.append([record]);
+        journaled++;
         fresh++;
         emit({ type: 'candidate-evaluated', record, evaluated: order.length, inFlight });
         const reason = failureReason(record);

@@ -189,6 +189,9 @@ export class RunModel {
       case 'candidate-started':
         this.inFlight.set(e.id, t);
         return;
+      case 'candidate-finished':
+        this.inFlight.delete(e.id);
+        return;
       case 'candidate-evaluated': {
         this.inFlight.delete(e.record.id);
         this.sessionEvaluated++;

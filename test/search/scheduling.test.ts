@@ -28,7 +28,26 @@ describe('slots', () => {
       },
       async close() {},
     });
-    await runSearch(journal, config, undefined, { log: () => undefined, stopRequested: () => false }, { evaluator });
+    const busy: number[] = [];
+    let running = 0;
+    await runSearch(
+      journal,
+      config,
+      undefined,
+      {
+        log: () => undefined,
+        stopRequested: () => false,
+        // What the live view shows as busy: started minus finished, whatever the journal order.
+        onEvent: (e) => {
+          if (e.type === 'candidate-started') running++;
+          if (e.type === 'candidate-finished') running--;
+          busy.push(running);
+        },
+      },
+      { evaluator },
+    );
+    expect(Math.max(...busy)).toBe(2);
+    expect(running).toBe(0);
     const started = events.filter((e) => e.startsWith('start')).length;
     const startsBeforeFirstEnds = events.slice(0, events.indexOf('end 0')).filter((e) => e.startsWith('start')).length;
     // Every candidate of the generation starts while candidate 0 is still running on the other slot.
