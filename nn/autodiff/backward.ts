@@ -283,38 +283,7 @@ function convBackward(em: Emitter, node: Node, op: Extract<Op, { kind: 'conv' }>
     const prod = em.node('MatMul', [em.reshape(gy, [B, cout, ho * wo]), xt]);
     c.contribute(w, em.reshape(em.reduceSum(prod, [0], false), [cout, cin, 1, 1]));
   } else if (c.wants(w) && g === 1 && c.gemm1x1) {
-    // k x k conv: im2col in the graph (k^2 strided slices of the padded input, concatenated on the
-    // channel axis), then one batched MatMul per sample with gy and a sum over the batch. The
-    // equivalent single Conv with a Ho x Wo kernel runs as a thin GEMM (N = k^2) in onnxruntime,
-    // about 3x slower on yolo8n.
-    if (s === 1) {
-      // Stride 1: each shift of the padded input, flattened, is one contiguous range (a fast
-      // copy); gy padded to the same row width puts zeros against the columns that wrap around.
-      const Wp = wd + 2 * p;
-      const Hp = h + 2 * p + 1;
-      const flat = em.reshape(em.node('Pad', [x, em.i64([0, 0, p, p, 0, 0, p + 1, p])]), [B, cin, Hp * Wp]);
-      const gyT = em.transpose(em.reshape(em.node('Pad', [gy, em.i64([0, 0, 0, 0, 0, 0, 0, Wp - wo])]), [B, cout, ho * Wp]), [0, 2, 1]);
-      const parts: string[] = [];
-      for (let ky = 0; ky < k; ky++)
-        for (let kx = 0; kx < k; kx++) {
-          const start = ky * d * Wp + kx * d;
-          parts.push(em.node('MatMul', [em.node('Slice', [flat, em.i64([start]), em.i64([start + ho * Wp]), em.i64([2])]), gyT]));
-        }
-      const prod = em.reduceSum(em.node('Concat', parts, [attr.int('axis', 1)]), [0], false);
-      c.contribute(w, em.transpose(em.reshape(prod, [k, k, cin, cout]), [3, 2, 0, 1]));
-      return;
-    }
-    const xp = p === 0 ? x : em.node('Pad', [x, em.i64([0, 0, p, p, 0, 0, p, p])]);
-    const slices: string[] = [];
-    for (let ky = 0; ky < k; ky++)
-      for (let kx = 0; kx < k; kx++)
-        slices.push(em.node('Slice', [xp, em.i64([ky * d, kx * d]), em.i64([ky * d + s * (ho - 1) + 1, kx * d + s * (wo - 1) + 1]), em.i64([2, 3]), em.i64([s, s])]));
-    const gyT = em.transpose(em.reshape(gy, [B, cout, ho * wo]), [0, 2, 1]);
-    const cols = em.reshape(em.node('Concat', slices, [attr.int('axis', 1)]), [B, k * k * cin, ho * wo]);
-    // [B, k*k*cin, cout] summed over B, laid out (ky, kx, cin, cout) -> (cout, cin, ky, kx). (Nine
-    // MatMuls on the slices instead of one on their Concat measured the same.)
-    const prod = em.reduceSum(em.node('MatMul', [cols, gyT]), [0], false);
-    c.contribute(w, em.transpose(em.reshape(prod, [k, k, cin, cout]), [3, 2, 0, 1]));
+    c.contribute(w, weightGradIm2col(em, x, gy, { B, cin, h, wd, cout, ho, wo, k, s, p, d }));
   } else if (c.wants(w)) {
     const cinG = cin / g;
     const coutG = cout / g;
@@ -334,6 +303,45 @@ function convBackward(em: Emitter, node: Node, op: Extract<Op, { kind: 'conv' }>
     const cropped = fullH === k && fullW === k ? full : em.node('Slice', [full, em.i64([0, 0]), em.i64([k, k]), em.i64([2, 3])]);
     c.contribute(w, em.transpose(cropped, [1, 0, 2, 3]));
   }
+}
+
+/**
+ * The weight gradient of an ungrouped k x k conv as an im2col in the graph and one batched MatMul
+ * per tap: gW[co, ci, ky, kx] = sum over b, i, j of gy[b, co, i, j] x_pad[b, ci, s i + d ky, s j + d kx].
+ * The padded input is split into its s x s polyphase components (one Transpose); in component
+ * (d ky mod s, d kx mod s), flattened with row width Wq, the tap's window is one contiguous range
+ * starting at floor(d ky / s) Wq + floor(d kx / s), so every tap is a plain copy. gy padded to
+ * width Wq puts zeros against the columns that wrap around into the next row. (Strided slices of
+ * the input, the earlier way, copy element by element; a single Conv with an Ho x Wo kernel runs
+ * as a thin GEMM in onnxruntime, about 3x slower.)
+ */
+function weightGradIm2col(
+  em: Emitter,
+  x: string,
+  gy: string,
+  q: { B: number; cin: number; h: number; wd: number; cout: number; ho: number; wo: number; k: number; s: number; p: number; d: number },
+): string {
+  const { B, cin, h, wd, cout, ho, wo, k, s, p, d } = q;
+  const reach = Math.floor(((k - 1) * d) / s);
+  // Rows and columns of each component: every tap's window, one row more for the wrap-around
+  // read past the last row, and at least the padded input (so no pad is negative).
+  const Hq = Math.max(ho + reach + 1, Math.ceil((h + p) / s));
+  const Wq = Math.max(wo + reach, Math.ceil((wd + p) / s));
+  const xp = em.node('Pad', [x, em.i64([0, 0, p, p, 0, 0, s * Hq - h - p, s * Wq - wd - p])]);
+  // [B, cin, s Hq, s Wq] -> [B, s (row phase), s (column phase), cin, Hq Wq] (SpaceToDepth's order)
+  const phases = em.reshape(s === 1 ? xp : em.node('SpaceToDepth', [xp], [attr.int('blocksize', s)]), [B, s, s, cin, Hq * Wq]);
+  const gyT = em.transpose(em.reshape(em.node('Pad', [gy, em.i64([0, 0, 0, 0, 0, 0, 0, Wq - wo])]), [B, cout, ho * Wq]), [0, 2, 1]);
+  const parts: string[] = [];
+  for (let ky = 0; ky < k; ky++)
+    for (let kx = 0; kx < k; kx++) {
+      const [py, px] = [(ky * d) % s, (kx * d) % s];
+      const start = Math.floor((ky * d) / s) * Wq + Math.floor((kx * d) / s);
+      const window = em.node('Slice', [phases, em.i64([py, px, start]), em.i64([py + 1, px + 1, start + ho * Wq]), em.i64([1, 2, 4])]);
+      parts.push(em.node('MatMul', [em.reshape(window, [B, cin, ho * Wq]), gyT]));
+    }
+  // [B, k*k*cin, cout] summed over the batch, laid out (ky, kx, cin, cout) -> (cout, cin, ky, kx).
+  const prod = em.reduceSum(parts.length === 1 ? (parts[0] as string) : em.node('Concat', parts, [attr.int('axis', 1)]), [0], false);
+  return em.transpose(em.reshape(prod, [k, k, cin, cout]), [3, 2, 0, 1]);
 }
 
 function convTransposeBackward(em: Emitter, node: Node, op: Extract<Op, { kind: 'convTranspose' }>, gy: string, c: Ctx): void {

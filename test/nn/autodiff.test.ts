@@ -167,6 +167,7 @@ const OPS: Record<string, { shape?: number[]; build: Build; act?: ActFn }> = {
   'conv 3x3 s2 (even input)': { build: (c, x) => c.b.conv(x, { cout: 3, k: 3, stride: 2 }) },
   'conv 1x1 s2 pad 0': { shape: [2, 7, 7], build: (c, x) => c.b.conv(x, { cout: 3, k: 1, stride: 2, pad: 0 }) },
   'conv 5x5 dilation 2': { shape: [2, 9, 9], build: (c, x) => c.b.conv(x, { cout: 2, k: 3, dilation: 2 }) },
+  'conv 3x3 s2 dilation 2 (polyphase taps)': { shape: [2, 9, 9], build: (c, x) => c.b.conv(x, { cout: 2, k: 3, stride: 2, dilation: 2 }) },
   'grouped conv (4 groups)': { shape: [4, 6, 6], build: (c, x) => c.b.conv(x, { cout: 8, k: 3, groups: 4, bias: true }) },
   'depthwise conv s2': { shape: [3, 7, 7], build: (c, x) => c.b.conv(x, { cout: 3, k: 3, stride: 2, groups: 3 }) },
   'convTranspose k2 s2 + bias': { shape: [3, 4, 4], build: (c, x) => c.b.convTranspose(x, { cout: 2, k: 2, stride: 2 }) },
