@@ -1,22 +1,12 @@
 // The evaluator pool: worker processes (search/process-pool.ts, the default) or piscina worker
 // threads, each scoring candidates with its own onnxruntime sessions; onnxruntime threads per
 // worker are chosen so workers x threads = cores.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { CandidateScores } from '../proxies/index.js';
+import { compiledModule } from './compiled.js';
 import { createProcessPool } from './process-pool.js';
 import type { ScoreTask } from './score-worker.js';
-
-/** The compiled worker (also when the caller runs from TypeScript sources, as the tests do). */
-function workerFile(): string {
-  const here = fileURLToPath(new URL('./score-worker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const dist = fileURLToPath(new URL('../dist/search/score-worker.js', import.meta.url));
-  if (existsSync(dist)) return dist;
-  throw new Error('the compiled worker is missing: run npm run build');
-}
 
 export interface ScorePool {
   readonly workers: number;
@@ -43,7 +33,7 @@ export function createScorePool(workers: number, threads = threadsPerWorker(work
 }
 
 function createThreadPool(workers: number, threads: number): ScorePool {
-  const pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+  const pool = new Piscina({ filename: compiledModule('score-worker'), minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
   return {
     workers,
     threadsPerWorker: threads,

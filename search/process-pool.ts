@@ -5,21 +5,11 @@
 // (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_), so a session reuses pages an earlier one
 // faulted in. Same interface and same scores as the thread pool.
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { CandidateScores } from '../proxies/index.js';
+import { compiledModule } from './compiled.js';
 import type { ScorePool } from './pool.js';
 import type { ScoreReply } from './score-process.js';
 import type { ScoreTask } from './score-worker.js';
-
-/** The compiled worker process (also when the caller runs from TypeScript sources, as the tests do). */
-function processFile(): string {
-  const here = fileURLToPath(new URL('./score-process.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const dist = fileURLToPath(new URL('../dist/search/score-process.js', import.meta.url));
-  if (existsSync(dist)) return dist;
-  throw new Error('the compiled worker process is missing: run npm run build');
-}
 
 /**
  * On Linux (glibc): blocks up to glibc's 32 MiB ceiling come from the heap and freed memory stays
@@ -45,7 +35,7 @@ interface Slot {
 }
 
 export function createProcessPool(workers: number, threads: number): ScorePool {
-  const file = processFile();
+  const file = compiledModule('score-process');
   const queue: Job[] = [];
   let seq = 0;
   let closed = false;

@@ -10,7 +10,8 @@
 //   kernel (group g, dilations = forward stride, strides = forward dilation, pads = forward pads),
 //   cropped to k x k and transposed back (used for grouped convs and in the float64 path; ungrouped
 //   convs in float32 use MatMul instead: 1x1 stride-1 convs one batched MatMul of gy with x^T,
-//   other k x k convs an im2col of strided slices first; each then sums over the batch); bias
+//   other k x k convs a polyphase im2col first, see weightGradIm2col; each then sums over the
+//   batch); bias
 //   gradient = ReduceSum over batch and space.
 // - convTranspose: input gradient = Conv(gy, W); weight gradient = Conv of gy^T with x^T as kernel.
 // - batchNorm, fixed statistics: gx = gy * gamma / sqrt(var + eps). Batch statistics:
@@ -308,7 +309,7 @@ function convBackward(em: Emitter, node: Node, op: Extract<Op, { kind: 'conv' }>
 /**
  * The weight gradient of an ungrouped k x k conv as an im2col in the graph and one batched MatMul
  * per tap: gW[co, ci, ky, kx] = sum over b, i, j of gy[b, co, i, j] x_pad[b, ci, s i + d ky, s j + d kx].
- * The padded input is split into its s x s polyphase components (one Transpose); in component
+ * The padded input is split into its s x s polyphase components (SpaceToDepth); in component
  * (d ky mod s, d kx mod s), flattened with row width Wq, the tap's window is one contiguous range
  * starting at floor(d ky / s) Wq + floor(d kx / s), so every tap is a plain copy. gy padded to
  * width Wq puts zeros against the columns that wrap around into the next row. (Strided slices of
