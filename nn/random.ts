@@ -86,8 +86,9 @@ export function createRng(seed: number, stream = ''): Rng {
  * would give, with the generator inlined (weight init draws tens of millions of them).
  */
 export function fillUniform(out: Float32Array, seed: number, stream: string, lo: number, hi: number): Float32Array {
-  const rng = createRng(seed, stream); // burns the same 12 warm-up draws
-  let [a, b, c, d] = rng.state();
+  // `| 0` tells V8 the state is int32 from the start; destructured as is, the loop ran 4x slower.
+  const s = createRng(seed, stream).state(); // burns the same 12 warm-up draws
+  let a = s[0] | 0, b = s[1] | 0, c = s[2] | 0, d = s[3] | 0;
   const span = (hi - lo) / 4294967296;
   const n = out.length;
   for (let i = 0; i < n; i++) {
@@ -104,7 +105,8 @@ export function fillUniform(out: Float32Array, seed: number, stream: string, lo:
 
 /** Fills `out` with standard normals (Box-Muller on the inlined generator), seeded like fillUniform. */
 export function fillNormal(out: Float32Array, seed: number, stream: string, scale = 1, shift = 0): Float32Array {
-  let [a, b, c, d] = createRng(seed, stream).state();
+  const s = createRng(seed, stream).state();
+  let a = s[0] | 0, b = s[1] | 0, c = s[2] | 0, d = s[3] | 0;
   const n = out.length;
   const inv = 1 / 4294967296;
   for (let i = 0; i < n; i += 2) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fillNormal } from '../../nn/index.js';
 import { BatchSourceError, gaussianSource, imageFolderSource, makeBatch } from '../../proxies/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zcnas-images-'));
@@ -57,6 +58,18 @@ describe('image folder batches', () => {
   it('Gaussian batches are seeded', () => {
     expect(makeBatch(gaussianSource(), 2, 32, 1).data).toEqual(makeBatch(gaussianSource(), 2, 32, 1).data);
     expect(makeBatch(gaussianSource(), 2, 32, 1).data).not.toEqual(makeBatch(gaussianSource(), 2, 32, 2).data);
+  });
+
+  it('a batch made again (kept from before, or drawn anew once evicted) is the same and the caller’s own copy', () => {
+    const fresh = fillNormal(new Float32Array(2 * 3 * 40 * 40), 3, 'batch');
+    const first = makeBatch(gaussianSource(), 2, 40, 3);
+    expect(first.data).toEqual(fresh);
+    first.data.fill(0); // a caller writing to its batch does not change the next one
+    expect(makeBatch(gaussianSource(), 2, 40, 3).data).toEqual(fresh);
+    // 8 x 3 x 640 x 640 floats are 39 MiB: two of them push everything older out of a 64 MiB store.
+    makeBatch(gaussianSource(), 8, 640, 1);
+    makeBatch(gaussianSource(), 8, 640, 2);
+    expect(makeBatch(gaussianSource(), 2, 40, 3).data).toEqual(fresh);
   });
 
   it('missing, empty, or image-less folders and files that do not decode give one clear error', () => {
