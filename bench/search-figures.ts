@@ -3,30 +3,43 @@
 // NASWOT search throughput at yolo-n sizes with 1 and 2 workers (target at least 1.8x scaling), for
 // both pool kinds.
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WORKER_PROCESS_ENV } from '../search/index.js';
 import { median, NASWOT_SEARCH, progress, progressDone, timedSearch, writeResult } from './common.js';
 
 /**
- * What a second core adds on this machine, outside zcnas: one copy against two concurrent copies
- * of an arithmetic loop (registers only) and of a loop streaming through 64 MB, as the ratio of
- * work per second. Scoring candidates touches tens of megabytes per candidate, so the second
- * figure is the ceiling a pool of processes can reach here.
+ * What a second core adds on this machine, outside the pool and the search: one copy against two
+ * concurrent copies, as the ratio of work per second, of
+ * - an arithmetic loop (registers only),
+ * - a loop reading through 64 MB, and one writing through it (a fresh session and model per
+ *   candidate write tens of megabytes, and writes are what two cores here contend for most),
+ * - the scoring itself: bench/score-loop.js scoring the same NASWOT candidates as the search, in
+ *   one process each with the worker processes' settings. Its ratio is the most any pool can reach.
  */
-export function machineScaling(): { arithmetic: number; memoryStreaming: number } {
+export function machineScaling(rounds = 3): { arithmetic: number; memoryReading: number; memoryWriting: number; naswotScoring: number } {
   const loops = {
     arithmetic: 'let x = 0; for (let i = 0; i < 4e8; i++) x = (x * 1103515245 + 12345) | 0; if (x === 42) console.log(x);',
-    memoryStreaming: 'const a = new Float32Array(16 << 20).fill(1); let s = 0; for (let r = 0; r < 30; r++) for (let i = 0; i < a.length; i += 4) s += a[i]; if (s === 42) console.log(s);',
+    memoryReading: 'const a = new Float32Array(16 << 20).fill(1); let s = 0; for (let r = 0; r < 30; r++) for (let i = 0; i < a.length; i += 4) s += a[i]; if (s === 42) console.log(s);',
+    memoryWriting: 'const a = new Float32Array(16 << 20); for (let r = 0; r < 60; r++) a.fill(r);',
   };
-  const time = (code: string, copies: number): number => {
+  const time = (args: readonly string[], copies: number): number => {
     const script = `const { spawn } = require('node:child_process'); const t = Date.now(); let left = ${copies};
-      for (let i = 0; i < ${copies}; i++) spawn(process.execPath, ['-e', ${JSON.stringify(code)}], { stdio: 'inherit' }).on('exit', () => { if (--left === 0) console.log(Date.now() - t); });`;
-    return Number(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout.trim());
+      for (let i = 0; i < ${copies}; i++) spawn(process.execPath, ${JSON.stringify(args)}, { stdio: 'inherit' }).on('exit', () => { if (--left === 0) console.log(Date.now() - t); });`;
+    const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...WORKER_PROCESS_ENV, ...process.env } }).stdout;
+    return Number(out.trim().split('\n').at(-1));
   };
-  const ratio = (code: string): number => {
+  const ratio = (args: readonly string[]): number => {
     const r: number[] = [];
-    for (let i = 0; i < 3; i++) r.push((2 * time(code, 1)) / time(code, 2));
+    for (let i = 0; i < rounds; i++) r.push((2 * time(args, 1)) / time(args, 2));
     return median(r);
   };
-  return { arithmetic: ratio(loops.arithmetic), memoryStreaming: ratio(loops.memoryStreaming) };
+  const scoreLoop = [fileURLToPath(new URL('./score-loop.js', import.meta.url)), '40'];
+  return {
+    arithmetic: ratio(['-e', loops.arithmetic]),
+    memoryReading: ratio(['-e', loops.memoryReading]),
+    memoryWriting: ratio(['-e', loops.memoryWriting]),
+    naswotScoring: ratio(scoreLoop),
+  };
 }
 
 export async function benchSearch(rounds = 3): Promise<object> {
@@ -71,7 +84,7 @@ export async function benchSearch(rounds = 3): Promise<object> {
         scalingPerRound: ratios,
       };
     }
-  progress('machine: two copies of an arithmetic loop and of a memory-streaming loop');
+  progress('machine: one copy against two of an arithmetic loop, memory loops and candidate scoring');
   const ceiling = machineScaling();
   progressDone();
   const result = {
@@ -88,7 +101,10 @@ export async function benchSearch(rounds = 3): Promise<object> {
       `NASWOT search (${k}): ${v.candidatesPerMinute['1w']?.toFixed(0)}/min with 1 worker, ${v.candidatesPerMinute['2w']?.toFixed(0)}/min with 2: ${v.scaling.toFixed(2)}x ` +
         `(rounds ${v.scalingPerRound.map((x) => x.toFixed(2)).join(', ')}; target 1.8x; ${v.evaluated} candidates)`,
     );
-  console.log(`this machine, 1 -> 2 processes: ${ceiling.arithmetic.toFixed(2)}x on an arithmetic loop, ${ceiling.memoryStreaming.toFixed(2)}x on a memory-streaming loop`);
+  console.log(
+    `this machine, 1 -> 2 processes: ${ceiling.arithmetic.toFixed(2)}x on an arithmetic loop, ${ceiling.memoryReading.toFixed(2)}x reading 64 MB, ` +
+      `${ceiling.memoryWriting.toFixed(2)}x writing 64 MB, ${ceiling.naswotScoring.toFixed(2)}x scoring NASWOT candidates without pool or search`,
+  );
   console.log(`written to ${writeResult('search', result)}`);
   return result;
 }

@@ -1,5 +1,6 @@
 // search/: the evaluator pool, strategies, Pareto utilities, the config, the journal, export.
 export { createScorePool, POOL_KINDS, threadsPerWorker, type PoolKind, type ScorePool } from './pool.js';
+export { WORKER_PROCESS_ENV } from './process-pool.js';
 export type { ScoreTask } from './score-worker.js';
 export { crowdingDistance, dominates, hypervolume, nonDominatedSort, type Evaluated } from './pareto.js';
 export { firstFront, initialPopulation, nsga2Step, survivors, type Member, type Nsga2Problem } from './nsga2.js';
