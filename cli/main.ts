@@ -10,6 +10,7 @@ import { runCalibrate } from './calibrate.js';
 import { runValidate } from './validate.js';
 import { runWorkerCommand } from './worker.js';
 import { toolVersion } from './version.js';
+import { relaunch, relaunchEnv } from './relaunch.js';
 
 const HELP = `zcnas: training-free architecture search for YOLO detectors on small hardware
 
@@ -76,7 +77,10 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
 }
 
 try {
-  process.exitCode = await main(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  // score runs its sessions in this process: it starts again with the worker processes' malloc settings.
+  const env = argv[0] === 'score' ? relaunchEnv(process.env) : undefined;
+  process.exitCode = env ? await relaunch(env) : await main(argv);
 } catch (err) {
   const { code, message } = describeError(err);
   process.stderr.write(`zcnas: ${message}\n`);
