@@ -36,18 +36,22 @@ describe.skipIf(process.platform !== 'linux')('zcnas score, started again', () =
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of Object.keys(WORKER_PROCESS_ENV)) delete env[k];
     const parent = spawn(process.execPath, [BIN, 'score', 'yolo8s_640', '--proxies', 'all', '--batch', '16'], { env, stdio: 'ignore' });
-    const childrenFile = `/proc/${parent.pid}/task/${parent.pid}/children`;
-    let childPid = 0;
-    for (let i = 0; i < 200 && childPid === 0; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      if (existsSync(childrenFile)) childPid = Number(readFileSync(childrenFile, 'utf8').trim().split(' ')[0] ?? 0);
+    try {
+      const childrenFile = `/proc/${parent.pid}/task/${parent.pid}/children`;
+      let childPid = 0;
+      for (let i = 0; i < 200 && childPid === 0; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        if (existsSync(childrenFile)) childPid = Number(readFileSync(childrenFile, 'utf8').trim().split(' ')[0] ?? 0);
+      }
+      expect(childPid).toBeGreaterThan(0);
+      const childEnv = readFileSync(`/proc/${childPid}/environ`, 'utf8').split('\0');
+      for (const [k, v] of Object.entries(WORKER_PROCESS_ENV)) expect(childEnv).toContain(`${k}=${v}`);
+      const exited = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
+      parent.kill('SIGTERM');
+      expect(await exited).toBe(128 + 15);
+      expect(existsSync(`/proc/${childPid}`)).toBe(false);
+    } finally {
+      if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
     }
-    expect(childPid).toBeGreaterThan(0);
-    const childEnv = readFileSync(`/proc/${childPid}/environ`, 'utf8').split('\0');
-    for (const [k, v] of Object.entries(WORKER_PROCESS_ENV)) expect(childEnv).toContain(`${k}=${v}`);
-    const exited = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
-    parent.kill('SIGTERM');
-    expect(await exited).toBe(128 + 15);
-    expect(existsSync(`/proc/${childPid}`)).toBe(false);
   }, 30_000);
 });
