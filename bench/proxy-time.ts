@@ -3,9 +3,11 @@
 // proxies together (the forward ones share one pass; grad_norm, snip, plain and grasp share one
 // backward pass). Each figure is the median over the candidates of one scoring each, after one
 // warm-up; every scoring builds the graph, exports it and creates fresh onnxruntime sessions, as a
-// search does.
+// search does. Like `zcnas score`, the script runs with the worker processes' malloc settings
+// (starting itself again when they are missing).
 import { gaussianSource, PROXY_NAMES, scoreCandidate } from '../proxies/index.js';
 import { parseName } from '../space/index.js';
+import { relaunch, relaunchEnv } from '../cli/relaunch.js';
 import { median, progress, progressDone, writeResult } from './common.js';
 
 const CANDIDATES = ['yolo8n_160', 'yolo5s_224', 'yolo8n_320'];
@@ -28,10 +30,14 @@ export async function benchProxyTime(): Promise<object> {
     seconds[proxy] = median(times);
   }
   progressDone();
-  const result = { figure: 'seconds per candidate of each proxy alone, and of all together', batch: BATCH, candidates: CANDIDATES, medianSeconds: seconds, seconds: perCandidate };
+  const result = { figure: 'seconds per candidate of each proxy alone, and of all together', memory: 'worker processes\' malloc settings', batch: BATCH, candidates: CANDIDATES, medianSeconds: seconds, seconds: perCandidate };
   for (const [p, s] of Object.entries(seconds)) console.log(`${p.padEnd(10)} ${s.toFixed(2)} s per candidate (median of ${CANDIDATES.length})`);
   console.log(`written to ${writeResult('proxy-time', result)}`);
   return result;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await benchProxyTime();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const env = relaunchEnv(process.env);
+  if (env) process.exitCode = await relaunch(env);
+  else await benchProxyTime();
+}
