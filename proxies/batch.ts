@@ -105,9 +105,14 @@ export function letterbox(img: { width: number; height: number; data: Uint8Array
 const recent = new Map<string, Batch>();
 const RECENT_BYTES = 64 * 2 ** 20;
 
+/** Images are named with their size and modification time, so an edited file is read again. */
 function batchKey(source: BatchSource, size: number, resolution: number, seed: number): string {
-  const from = source.kind === 'gaussian' ? 'gaussian' : `${source.dir}\0${source.files.join('\0')}`;
-  return `${size}:${resolution}:${seed}:${from}`;
+  if (source.kind === 'gaussian') return `${size}:${resolution}:${seed}:gaussian`;
+  const files = drawnFiles(source, size, seed).map((f) => {
+    const st = statSync(join(source.dir, f), { throwIfNoEntry: false });
+    return `${f}:${st?.size}:${st?.mtimeMs}`;
+  });
+  return `${size}:${resolution}:${seed}:${source.dir}:${source.files.length}\0${files.join('\0')}`;
 }
 
 /**
@@ -132,6 +137,17 @@ export function makeBatch(source: BatchSource, size: number, resolution: number,
   return { ...batch, data: batch.data.slice() };
 }
 
+/** A seeded choice of `size` files of the folder (with repeats only when it has fewer). */
+function drawnFiles(source: Extract<BatchSource, { kind: 'images' }>, size: number, seed: number): string[] {
+  const rng = createRng(seed, 'images');
+  const order = [...source.files];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j] as string, order[i] as string];
+  }
+  return Array.from({ length: size }, (_, b) => order[b % order.length] as string);
+}
+
 function drawBatch(source: BatchSource, size: number, resolution: number, seed: number): Batch {
   const per = 3 * resolution * resolution;
   const data = new Float32Array(size * per);
@@ -139,15 +155,8 @@ function drawBatch(source: BatchSource, size: number, resolution: number, seed: 
     fillNormal(data, seed, 'batch');
     return { data, size, resolution, description: `gaussian(seed=${seed})` };
   }
-  // A seeded choice of `size` files (with repeats only when the folder has fewer).
-  const rng = createRng(seed, 'images');
-  const order = [...source.files];
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [order[i], order[j]] = [order[j] as string, order[i] as string];
-  }
-  for (let b = 0; b < size; b++) letterbox(decode(join(source.dir, order[b % order.length] as string)), resolution, data, b * per);
-  return { data, size, resolution, description: `images(${source.dir}, ${Math.min(size, order.length)} of ${order.length}, seed=${seed})` };
+  drawnFiles(source, size, seed).forEach((file, b) => letterbox(decode(join(source.dir, file)), resolution, data, b * per));
+  return { data, size, resolution, description: `images(${source.dir}, ${Math.min(size, source.files.length)} of ${source.files.length}, seed=${seed})` };
 }
 
 /** Decodes one JPEG/PNG file to RGBA (a BatchSourceError names a file that does not decode). */

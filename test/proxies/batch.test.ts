@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
@@ -53,6 +53,17 @@ describe('image folder batches', () => {
   it('the seed alone decides which files are drawn', () => {
     const source = imageFolderSource(images);
     expect(makeBatch(source, 1, 32, 5).data).toEqual(makeBatch(source, 1, 32, 5).data);
+  });
+
+  it('an image edited between two batches is read again, not served from before', () => {
+    const folder = join(dir, 'edited');
+    mkdirSync(folder);
+    writePng(join(folder, 'c.png'), 8, 8, [255, 0, 0]);
+    const red = makeBatch(imageFolderSource(folder), 1, 8, 0).data[0];
+    writePng(join(folder, 'c.png'), 8, 8, [0, 0, 0]);
+    utimesSync(join(folder, 'c.png'), new Date(), new Date(Date.now() + 5000)); // a new mtime even on a coarse clock
+    expect(red).toBeGreaterThan(0.99);
+    expect(makeBatch(imageFolderSource(folder), 1, 8, 0).data[0]).toBeCloseTo(0, 5);
   });
 
   it('Gaussian batches are seeded', () => {
