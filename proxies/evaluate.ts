@@ -56,6 +56,8 @@ export interface CandidateScores {
   readonly id: string;
   readonly params: number;
   readonly macs: number;
+  /** Peak activation memory in bytes at int8 (`costs().peak.bytesInt8`), as a search records it. */
+  readonly memory: number;
   readonly scores: Readonly<Record<string, ProxyResult>>;
   readonly seconds: number;
 }
@@ -84,7 +86,7 @@ export async function scoreCandidate(genome: Genome, opts: ScoreOptions): Promis
       ? makeLabelledBatch(opts.labelled, opts.batchSize, genome.resolution, opts.seed, opts.classes)
       : makeBatch(opts.source, opts.batchSize, genome.resolution, opts.seed);
   const scores = await computeProxies(ctx, opts.proxies, batch, { threads: opts.threads, memoryLimitBytes: opts.memoryLimitBytes });
-  return { id: genomeId(genome), params: c.params, macs: c.macs, scores, seconds: (performance.now() - t0) / 1000 };
+  return { id: genomeId(genome), params: c.params, macs: c.macs, memory: c.peak.bytesInt8, scores, seconds: (performance.now() - t0) / 1000 };
 }
 
 /**

@@ -1,5 +1,5 @@
-// Evaluating one candidate for the search: costs in this thread (cheap), proxies in the pool
-// (or here when there is none); a crash or a timeout becomes a recorded failure.
+// Evaluating one candidate for the search: proxies in the pool (or here when there is none), costs
+// from the graph wherever it is built; a crash or a timeout becomes a recorded failure.
 import { costs } from '../nn/index.js';
 import { batchInputFor, scoreCandidate, type BatchInputSpec, type ProxyResult } from '../proxies/index.js';
 import { buildGraph, genomeId, type Genome } from '../space/index.js';
@@ -25,20 +25,31 @@ export async function evaluateCandidate(
   hardware?: HardwareModel,
 ): Promise<EvalRecord> {
   const id = genomeId(genome);
+  const proxies = proxiesOf(config);
+  const task = { id, proxies, batchSize: config.batch, seed: config.seed, input: batchInputOf(config), classes: config.classes };
+  const failure = (e: unknown): string => `crashed or timed out: ${e instanceof Error ? e.message : String(e)}`;
+  if (pool && proxies.length > 0 && !hardware) {
+    // The worker builds the graph to score it and returns its costs too: building it here as well
+    // would delay every candidate's start and take CPU from the workers.
+    try {
+      const r = await pool.score(task, config.timeoutSeconds * 1000);
+      return { type: 'eval', ...where, id, genome, params: r.params, macs: r.macs, memory: r.memory, scores: r.scores as Record<string, ProxyResult> };
+    } catch (e) {
+      return failedRecord(genome, config, where, failure(e));
+    }
+  }
   const graph = buildGraph(genome, { classes: config.classes });
   const c = costs(graph);
   const hw = hardware ? await hardware.costs({ id, genome, graph }) : {};
   const base = { type: 'eval' as const, ...where, id, genome, params: c.params, macs: c.macs, memory: c.peak.bytesInt8, ...hw };
-  const proxies = proxiesOf(config);
   if (proxies.length === 0) return { ...base, scores: {} };
   try {
-    const task = { id, proxies, batchSize: config.batch, seed: config.seed, input: batchInputOf(config), classes: config.classes };
     const scores = pool
       ? (await pool.score(task, config.timeoutSeconds * 1000)).scores
       : (await scoreCandidate(genome, { ...task, ...batchInputFor(task.input) })).scores;
     return { ...base, scores: scores as Record<string, ProxyResult> };
   } catch (e) {
-    return { ...base, scores: {}, failure: `crashed or timed out: ${e instanceof Error ? e.message : String(e)}` };
+    return { ...base, scores: {}, failure: failure(e) };
   }
 }
 

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gaussianSource, scoreCandidate } from '../../proxies/index.js';
-import { createScorePool } from '../../search/index.js';
-import { parseName } from '../../space/index.js';
+import { costs } from '../../nn/index.js';
+import { createScorePool, evaluateCandidate, parseSearchConfig } from '../../search/index.js';
+import { buildGraph, parseName } from '../../space/index.js';
 import { BIN } from '../helpers/cli.js';
 
 const task = (id: string) => ({ id, proxies: ['nwot', 'zen'], batchSize: 4, seed: 3, input: {}, classes: 20 });
@@ -25,6 +26,29 @@ describe('process pool', () => {
       expect(b?.scores.nwot?.ok).toBe(true);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('a search record scored in a worker process is the one this thread writes, costs included, also when the worker crashes', async () => {
+    const config = parseSearchConfig({ objectives: [{ maximize: 'nwot' }, { minimize: 'memory' }], batch: 4, seed: 3, classes: 20 });
+    const where = { generation: 0, index: 0 };
+    const pool = createScorePool(1, 1, 'processes');
+    process.env.ZCNAS_FAULT_CRASH = 'yolo5n_96'; // read by the worker process as it starts
+    const crashing = createScorePool(1, 1, 'processes');
+    delete process.env.ZCNAS_FAULT_CRASH;
+    try {
+      const inWorker = await evaluateCandidate(parseName('yolo8n_96'), config, pool, where);
+      const here = await evaluateCandidate(parseName('yolo8n_96'), config, undefined, where);
+      expect(JSON.stringify(inWorker)).toBe(JSON.stringify(here));
+      const c = costs(buildGraph(parseName('yolo8n_96'), { classes: 20 }));
+      expect([inWorker.params, inWorker.macs, inWorker.memory]).toEqual([c.params, c.macs, c.peak.bytesInt8]);
+      const crashed = await evaluateCandidate(parseName('yolo5n_96'), config, crashing, where);
+      expect(crashed.failure).toMatch(/crashed or timed out: the worker process died/);
+      const c5 = costs(buildGraph(parseName('yolo5n_96'), { classes: 20 }));
+      expect([crashed.params, crashed.macs, crashed.memory]).toEqual([c5.params, c5.macs, c5.peak.bytesInt8]);
+    } finally {
+      await pool.close();
+      await crashing.close();
     }
   });
 
