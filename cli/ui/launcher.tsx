@@ -37,6 +37,9 @@ export interface Form {
   /** In order: 'max:<proxy>' and 'min:<cost>'. */
   objectives: string[];
   constraints: string;
+  /** The proxies' batch: a folder of images, or a YOLO-format dataset (labels); empty for Gaussian noise. */
+  images: string;
+  labels: string;
   target: string;
   predictor: string;
   population: string;
@@ -48,7 +51,7 @@ export interface Form {
   saveAs: string;
 }
 
-type TextKey = 'constraints' | 'predictor' | 'population' | 'generations' | 'minutes' | 'workers' | 'seed' | 'out' | 'saveAs';
+type TextKey = 'constraints' | 'images' | 'labels' | 'predictor' | 'population' | 'generations' | 'minutes' | 'workers' | 'seed' | 'out' | 'saveAs';
 
 type Field =
   | { readonly kind: 'choice'; readonly key: 'strategy' | 'target'; readonly label: string; readonly options: readonly string[] }
@@ -64,6 +67,8 @@ export const FIELDS: readonly Field[] = [
   ...LAUNCHER_PROXIES.map((name, i): Field => ({ kind: 'proxy', name, label: i === 0 ? 'maximise' : '' })),
   { kind: 'multi', key: 'costs', label: 'minimise', options: COSTS },
   { kind: 'text', key: 'constraints', label: 'constraints', hint: 'e.g. macs<=2e9,memory<=512KB,latency<=50ms', numeric: false },
+  { kind: 'text', key: 'images', label: 'images', hint: "a folder of .jpg/.png for the proxies' batch; empty: Gaussian noise", numeric: false },
+  { kind: 'text', key: 'labels', label: 'labels', hint: 'or a YOLO dataset (images/, labels/): the gradient proxies use the detection loss', numeric: false },
   { kind: 'choice', key: 'target', label: 'mcu target', options: TARGETS },
   { kind: 'text', key: 'predictor', label: 'predictor', hint: 'latency predictor file from zcnas calibrate', numeric: false },
   { kind: 'text', key: 'population', label: 'population', hint: 'candidates per generation', numeric: true },
@@ -105,6 +110,8 @@ export function initialForm(init: Omit<LauncherInit, 'color'>): Form {
     resolutions: Array.isArray(space.resolutions) ? space.resolutions.map(Number) : [...d.space.resolutions],
     objectives: (Array.isArray(r.objectives) ? r.objectives : d.objectives).map(objectiveText).filter((s): s is string => s !== undefined),
     constraints: (Array.isArray(r.constraints) ? r.constraints : []).map(constraintText).filter((s): s is string => s !== undefined).join(','),
+    images: typeof r.images === 'string' ? r.images : '',
+    labels: typeof r.labels === 'string' ? r.labels : '',
     target: typeof hw.target === 'string' ? hw.target : 'none',
     predictor: typeof hw.predictor === 'string' ? hw.predictor : '',
     population: num(r.population, d.population),
@@ -156,6 +163,13 @@ export function buildLaunch(base: Record<string, unknown>, form: Form, baseFile?
   } catch (e) {
     errors.push((e as Error).message);
   }
+  for (const key of ['images', 'labels'] as const) {
+    const dir = form[key].trim();
+    delete raw[key];
+    if (dir === '') continue;
+    raw[key] = dir;
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) errors.push(`${key}: ${dir} is not a folder${key === 'labels' ? ' (a YOLO dataset holds images/ and labels/)' : ' of images'}`);
+  }
   raw.space = { ...((base.space as Record<string, unknown> | undefined) ?? {}), backbones: form.families, resolutions: form.resolutions };
   const hardware: Record<string, unknown> = { ...((base.hardware as Record<string, unknown> | undefined) ?? {}) };
   delete hardware.target;
@@ -180,6 +194,8 @@ export function buildLaunch(base: Record<string, unknown>, form: Form, baseFile?
   args.push('--objectives', form.objectives.join(','));
   if (form.constraints.trim()) args.push('--constraints', form.constraints.trim());
   args.push('--families', form.families.join(','), '--resolutions', form.resolutions.join(','));
+  if (form.images.trim()) args.push('--images', form.images.trim());
+  if (form.labels.trim()) args.push('--labels', form.labels.trim());
   if (form.target !== 'none') args.push('--target', form.target);
   if (form.predictor.trim()) args.push('--predictor', form.predictor.trim());
   args.push('--workers', form.workers);

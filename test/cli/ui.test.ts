@@ -1,6 +1,6 @@
 // The terminal UI's views and keys, fed the events of a real (tiny, cost-only) search.
 import '../helpers/drawing.js';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
@@ -283,6 +283,44 @@ describe('the launcher', () => {
     const c = choice as unknown as LaunchChoice;
     expect(c.out).toBe(out);
     expect(parseSearchConfig(c.raw)).toEqual(savedConfig);
+  });
+
+  it('takes a folder of images for the proxies, and refuses one that is not there', async () => {
+    const images = join(dir, 'launcher-images');
+    mkdirSync(images, { recursive: true });
+    let choice: LaunchChoice | undefined | null = null;
+    /** A launcher with the images field set to `folder` by keys, as a user would. */
+    const launch = async (folder: string) => {
+      const r = render(
+        h(Launcher, { raw: { objectives: [{ maximize: 'nwot' }], workers: 0 }, out: join(dir, 'with-images'), color: false, size: { columns: 160, rows: 60 }, onDone: (c: LaunchChoice | undefined) => (choice = c) }),
+      );
+      await sleep(50);
+      for (let i = 0; i < FIELDS.findIndex((f) => f.kind === 'text' && f.key === 'images'); i++) {
+        r.stdin.write('\x1b[B');
+        await sleep(20);
+      }
+      r.stdin.write('\r');
+      await sleep(30);
+      for (const ch of folder) {
+        r.stdin.write(ch);
+        await sleep(5);
+      }
+      r.stdin.write('\r');
+      await sleep(50);
+      return { ...r, flat: (): string => plain(r.lastFrame()).replace(/\s+/g, ' ') };
+    };
+    const missing = await launch(join(dir, 'no-such-folder'));
+    expect(missing.flat()).toContain(`images: ${join(dir, 'no-such-folder')} is not a folder of images`);
+    missing.stdin.write('s');
+    await sleep(50);
+    missing.unmount();
+    expect(choice).toBeNull();
+    const there = await launch(images);
+    expect(there.flat()).toContain("--images "); // the path itself wraps in the command column
+    there.stdin.write('s');
+    await sleep(50);
+    there.unmount();
+    expect((choice as unknown as LaunchChoice).raw.images).toBe(images);
   });
 
   it('refuses to start a config that does not validate, and says why', async () => {
