@@ -10,7 +10,7 @@ import { runCalibrate } from './calibrate.js';
 import { runValidate } from './validate.js';
 import { runWorkerCommand } from './worker.js';
 import { toolVersion } from './version.js';
-import { relaunch, relaunchEnv } from './relaunch.js';
+import { followParent, relaunch, relaunchEnv } from './relaunch.js';
 
 const HELP = `zcnas: training-free architecture search for YOLO detectors on small hardware
 
@@ -80,6 +80,7 @@ try {
   const argv = process.argv.slice(2);
   // score runs its sessions in this process: it starts again with the worker processes' malloc settings.
   const env = argv[0] === 'score' ? relaunchEnv(process.env) : undefined;
+  if (argv[0] === 'score' && !env) followParent();
   process.exitCode = env ? await relaunch(env) : await main(argv);
 } catch (err) {
   const { code, message } = describeError(err);

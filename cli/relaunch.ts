@@ -19,10 +19,11 @@ export function relaunchEnv(env: NodeJS.ProcessEnv, tuning: Readonly<Record<stri
 /**
  * Runs this same command line in a child process with `env` and returns its exit code (128 + the
  * signal's number when a signal ended it). Signals sent to this process are passed on; Ctrl-C in a
- * terminal reaches both, and the child's own handling decides.
+ * terminal reaches both, and the child's own handling decides. The child also gets an IPC channel,
+ * only so that it learns when this process is gone (see followParent).
  */
 export function relaunch(env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const pass = (signal: NodeJS.Signals): void => {
     child.kill(signal);
@@ -35,4 +36,15 @@ export function relaunch(env: NodeJS.ProcessEnv): Promise<number> {
       resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
     });
   });
+}
+
+/**
+ * In a relaunched child: end when the parent is gone. A parent killed with SIGKILL cannot pass the
+ * signal on; its end closes the IPC channel instead, and the child stops rather than scoring on for
+ * nobody (exit code 129, as for a hangup). The channel does not keep the child alive.
+ */
+export function followParent(): void {
+  if (!process.channel) return;
+  process.channel.unref();
+  process.once('disconnect', () => process.exit(128 + constants.signals.SIGHUP));
 }

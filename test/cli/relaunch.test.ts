@@ -32,17 +32,25 @@ describe.skipIf(process.platform !== 'linux')('zcnas score, started again', () =
     expect(r.stderr.match(/zcnas: --batch 1 is not valid/g)?.length).toBe(1);
   });
 
-  it('the child runs with the settings, and a SIGTERM to zcnas ends it too', async () => {
+  /** Starts `zcnas score` on a long job without the settings; resolves once its child is running. */
+  async function startScore(): Promise<{ parent: ReturnType<typeof spawn>; childPid: number }> {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of Object.keys(WORKER_PROCESS_ENV)) delete env[k];
     const parent = spawn(process.execPath, [BIN, 'score', 'yolo8s_640', '--proxies', 'all', '--batch', '16'], { env, stdio: 'ignore' });
+    const childrenFile = `/proc/${parent.pid}/task/${parent.pid}/children`;
+    let childPid = 0;
+    for (let i = 0; i < 200 && childPid === 0; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      if (existsSync(childrenFile)) childPid = Number(readFileSync(childrenFile, 'utf8').trim().split(' ')[0] ?? 0);
+    }
+    return { parent, childPid };
+  }
+
+  const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+
+  it('the child runs with the settings, and a SIGTERM to zcnas ends it too', async () => {
+    const { parent, childPid } = await startScore();
     try {
-      const childrenFile = `/proc/${parent.pid}/task/${parent.pid}/children`;
-      let childPid = 0;
-      for (let i = 0; i < 200 && childPid === 0; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-        if (existsSync(childrenFile)) childPid = Number(readFileSync(childrenFile, 'utf8').trim().split(' ')[0] ?? 0);
-      }
       expect(childPid).toBeGreaterThan(0);
       const childEnv = readFileSync(`/proc/${childPid}/environ`, 'utf8').split('\0');
       for (const [k, v] of Object.entries(WORKER_PROCESS_ENV)) expect(childEnv).toContain(`${k}=${v}`);
@@ -52,6 +60,26 @@ describe.skipIf(process.platform !== 'linux')('zcnas score, started again', () =
       expect(existsSync(`/proc/${childPid}`)).toBe(false);
     } finally {
       if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('a parent killed with SIGKILL does not leave its child scoring', async () => {
+    const { parent, childPid } = await startScore();
+    try {
+      expect(childPid).toBeGreaterThan(0);
+      // Let the child get past its start, into the scoring.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(alive(childPid)).toBe(true);
+      parent.kill('SIGKILL');
+      let gone = false;
+      for (let i = 0; i < 100 && !gone; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        gone = !alive(childPid);
+      }
+      expect(gone).toBe(true);
+    } finally {
+      if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
+      if (childPid > 0 && alive(childPid)) process.kill(childPid, 'SIGKILL');
     }
   }, 30_000);
 });
