@@ -94,13 +94,15 @@ export async function scoreCandidate(genome: Genome, opts: ScoreOptions): Promis
  * A batch with `boxes` (a LabelledBatch) gives its labels to the proxies that take a labelled loss.
  */
 export async function computeProxies(
-  ctx: CandidateContext,
+  candidate: CandidateContext,
   names: readonly string[],
   batch: (Batch & { readonly boxes?: BatchLabels['boxes'] }) | undefined,
   opts: { threads?: number; memoryLimitBytes?: number } = {},
 ): Promise<Record<string, ProxyResult>> {
   const threads = opts.threads ?? availableParallelism();
   const proxies = names.map(getProxy);
+  // Tells the proxies their company, so those that can share a pass compute it once.
+  const ctx: CandidateContext = { ...candidate, requested: names };
   const scores: Record<string, ProxyResult> = {};
   for (const p of proxies) {
     if (p.kind !== 'static') continue;

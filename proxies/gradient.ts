@@ -49,49 +49,128 @@ export function convWeightParams(graph: Graph): string[] {
 
 type Outputs = Record<string, ort.Tensor>;
 
-async function run(graph: Graph, opts: GradientOptions, input: Float32Array, B: number, threads: number): Promise<{ outs: Outputs; names: ReturnType<typeof gradientModel> }> {
+/** Runs one gradient model on each input in turn, in one session (one session's fresh memory, not one per input). */
+async function runEach(graph: Graph, opts: GradientOptions, inputs: readonly Float32Array[], B: number, threads: number): Promise<{ outs: Outputs[]; names: ReturnType<typeof gradientModel> }> {
   const names = gradientModel(graph, opts);
   const session = await createSession(names.model, { threads });
   try {
-    const outs = await session.run({ [graph.input.name]: new ort.Tensor('float32', input, [B, ...graph.input.shape]) });
+    const outs: Outputs[] = [];
+    for (const input of inputs) outs.push(await session.run({ [graph.input.name]: new ort.Tensor('float32', input, [B, ...graph.input.shape]) }));
     return { outs, names };
   } finally {
     await session.release();
   }
 }
 
+async function run(graph: Graph, opts: GradientOptions, input: Float32Array, B: number, threads: number): Promise<{ outs: Outputs; names: ReturnType<typeof gradientModel> }> {
+  const { outs, names } = await runEach(graph, opts, [input], B, threads);
+  return { outs: outs[0] as Outputs, names };
+}
+
+function trainableConvWeights(graph: Graph): string[] {
+  const params = convWeightParams(graph);
+  if (params.length === 0) throw new ProxyFailure('error', 'the graph has no trainable convolutions');
+  return params;
+}
+
+/**
+ * d(loss)/dW for the conv weights, at `weights`, on each of `inputs` (B samples each), one session
+ * for all: the loss (the surrogate without labels, else the detection loss of `labels`) is the
+ * same model for every input.
+ */
+async function convWeightGradientsEach(ctx: CandidateContext, inputs: readonly Float32Array[], B: number, threads: number, weights?: Weights, labels?: BatchLabels): Promise<Map<string, Float32Array>[]> {
+  const params = trainableConvWeights(ctx.graph);
+  const { outs, names } = await runEach(ctx.graph, { of: proxyLoss(ctx.graph, B, labels), wrt: 'weights', params, batch: B, seed: ctx.seed, weights, batchNorm: 'batch' }, inputs, B, threads);
+  return outs.map((o) => new Map([...names.gradients].map(([p, name]) => [p, o[name]?.data as Float32Array])));
+}
+
 /** d(loss)/dW for the conv weights, at `weights`, on `input` (B samples); the surrogate loss without labels. */
 export async function convWeightGradients(ctx: CandidateContext, input: Float32Array, B: number, threads: number, weights?: Weights, labels?: BatchLabels): Promise<Map<string, Float32Array>> {
-  const params = convWeightParams(ctx.graph);
-  if (params.length === 0) throw new ProxyFailure('error', 'the graph has no trainable convolutions');
-  const { outs, names } = await run(
-    ctx.graph,
-    { of: proxyLoss(ctx.graph, B, labels), wrt: 'weights', params, batch: B, seed: ctx.seed, weights, batchNorm: 'batch' },
+  return (await convWeightGradientsEach(ctx, [input], B, threads, weights, labels))[0] as Map<string, Float32Array>;
+}
+
+/** Proxies that start from the conv weight gradients at the seeded weights. */
+const FROM_SEEDED_GRADIENTS: readonly string[] = ['grad_norm', 'snip', 'plain', 'grasp'];
+
+/** What one backward pass at the seeded weights computed: the conv weight gradients, fisher, or both. */
+interface SeededPass {
+  readonly gradients?: Map<string, Float32Array>;
+  readonly fisher?: number;
+}
+
+/**
+ * One backward pass at the seeded weights, shared per candidate graph, batch and labels:
+ * grad_norm, snip, plain and grasp start from its conv weight gradients, and fisher reduces its
+ * conv-output gradients in the graph. A session's fresh memory costs more than the pass itself on
+ * machines with slow page faults, so when the caller says which proxies it wants
+ * (`ctx.requested`), the pass computes every part they need at once. Each part is computed by the
+ * same nodes whichever others join it, so a score does not depend on its company (tested).
+ */
+const seededPasses = new WeakMap<CandidateContext['graph'], WeakMap<Float32Array, Map<string, Promise<SeededPass>>>>();
+
+function seededPass(ctx: CandidateContext, input: Float32Array, threads: number, labels: BatchLabels | undefined, part: 'gradients' | 'fisher'): Promise<SeededPass> {
+  const wanted = (names: readonly string[]): boolean => ctx.requested?.some((n) => names.includes(n)) ?? false;
+  const gradients = part === 'gradients' || wanted(FROM_SEEDED_GRADIENTS);
+  const fisher = part === 'fisher' || wanted(['fisher']);
+  let byInput = seededPasses.get(ctx.graph);
+  if (!byInput) seededPasses.set(ctx.graph, (byInput = new WeakMap()));
+  let byKey = byInput.get(input);
+  if (!byKey) byInput.set(input, (byKey = new Map()));
+  const key = JSON.stringify([ctx.seed, ctx.batchSize, labels?.boxes ?? null, gradients, fisher]);
+  let pass = byKey.get(key);
+  if (!pass) byKey.set(key, (pass = runSeededPass(ctx, input, threads, labels, gradients, fisher)));
+  return pass;
+}
+
+async function runSeededPass(ctx: CandidateContext, input: Float32Array, threads: number, labels: BatchLabels | undefined, gradients: boolean, fisher: boolean): Promise<SeededPass> {
+  const { graph, batchSize: B } = ctx;
+  const params = gradients ? trainableConvWeights(graph) : [];
+  const taps = fisher ? convOutputs(graph) : [];
+  if (fisher && taps.length === 0) throw new ProxyFailure('error', 'the graph has no trainable convolutions');
+  const gradientNames = new Map<string, string>();
+  const { outs } = await run(
+    graph,
+    {
+      of: proxyLoss(graph, B, labels),
+      wrt: 'weights',
+      params,
+      taps,
+      batch: B,
+      seed: ctx.seed,
+      batchNorm: 'batch',
+      // Only the weight gradients and fisher's one number leave onnxruntime, not the tap gradients.
+      gradientOutputs: false,
+      finish: (em, grads) => {
+        for (const [p, g] of grads.params) {
+          const name = `grad:${p}`;
+          em.nodes.push({ name: `${name}/identity`, opType: 'Identity', input: [g], output: [name] });
+          em.output(name, [...(graph.params.get(p)?.shape ?? [])]);
+          gradientNames.set(p, name);
+        }
+        if (!fisher) return;
+        // Fisher: per output channel k of every learned conv, 0.5 * mean over the batch of (sum
+        // over space of a * dL/da)^2, a the conv output; summed over channels and layers.
+        const terms = taps.map((t) => {
+          const perChannel = em.reduceSum(em.node('Mul', [t, grads.taps.get(t) as string]), [2, 3], false);
+          return em.node('ReduceSumSquare', [perChannel], [{ name: 'keepdims', type: 2, i: 0 }]);
+        });
+        const total = em.node('Mul', [em.sum(terms), em.scalar(0.5 / B)]);
+        em.nodes.push({ name: 'fisher/identity', opType: 'Identity', input: [total], output: ['fisher'] });
+        em.output('fisher', []);
+      },
+    },
     input,
     B,
     threads,
   );
-  const grads = new Map<string, Float32Array>();
-  for (const [p, name] of names.gradients) grads.set(p, outs[name]?.data as Float32Array);
-  return grads;
+  return {
+    gradients: gradients ? new Map([...gradientNames].map(([p, name]) => [p, outs[name]?.data as Float32Array])) : undefined,
+    fisher: fisher ? Number((outs['fisher']?.data as Float32Array)[0]) : undefined,
+  };
 }
 
-/**
- * The conv weight gradients at the seeded weights, shared per candidate graph, batch and labels:
- * grad_norm, snip, plain and grasp all start from them, and one backward pass (one session, whose
- * fresh memory costs more than the pass itself on machines with slow page faults) serves them all.
- */
-const seededGradients = new WeakMap<CandidateContext['graph'], WeakMap<Float32Array, Map<string, Promise<Map<string, Float32Array>>>>>();
-
-function seededConvWeightGradients(ctx: CandidateContext, input: Float32Array, B: number, threads: number, labels?: BatchLabels): Promise<Map<string, Float32Array>> {
-  let byInput = seededGradients.get(ctx.graph);
-  if (!byInput) seededGradients.set(ctx.graph, (byInput = new WeakMap()));
-  let byKey = byInput.get(input);
-  if (!byKey) byInput.set(input, (byKey = new Map()));
-  const key = JSON.stringify([ctx.seed, B, labels?.boxes ?? null]);
-  let grads = byKey.get(key);
-  if (!grads) byKey.set(key, (grads = convWeightGradients(ctx, input, B, threads, undefined, labels)));
-  return grads;
+async function seededGradients(ctx: CandidateContext, input: Float32Array, threads: number, labels?: BatchLabels): Promise<Map<string, Float32Array>> {
+  return (await seededPass(ctx, input, threads, labels, 'gradients')).gradients as Map<string, Float32Array>;
 }
 
 function finite(value: number, what: string): number {
@@ -110,7 +189,7 @@ function gradientProxy(name: string, description: string, score: (w: Weights, g:
     needs: 'batch',
     higherIsBetter: true,
     async run(ctx, batch, threads, labels) {
-      const grads = await seededConvWeightGradients(ctx, batch, ctx.batchSize, threads, labels);
+      const grads = await seededGradients(ctx, batch, threads, labels);
       return finite(score(initWeights(ctx.graph, ctx.seed), grads), name);
     },
   };
@@ -150,7 +229,7 @@ const grasp: CustomProxy = {
   async run(ctx, batch, threads, labels) {
     const B = ctx.batchSize;
     const w0 = initWeights(ctx.graph, ctx.seed);
-    const g = await seededConvWeightGradients(ctx, batch, B, threads, labels);
+    const g = await seededGradients(ctx, batch, threads, labels);
     const wNorm = Math.sqrt(sumOver(w0, g, (a) => a * a));
     const gNorm = Math.sqrt(sumOver(w0, g, (_, x) => x * x));
     if (gNorm === 0) throw new ProxyFailure('singular', 'grasp: the gradient is zero, so the Hessian-vector product is undefined');
@@ -190,35 +269,7 @@ const fisher: CustomProxy = {
   needs: 'batch',
   higherIsBetter: true,
   async run(ctx, batch, threads, labels) {
-    const { graph, batchSize: B } = ctx;
-    const taps = convOutputs(graph);
-    if (taps.length === 0) throw new ProxyFailure('error', 'the graph has no trainable convolutions');
-    const { outs } = await run(
-      graph,
-      {
-        of: proxyLoss(graph, B, labels),
-        wrt: 'weights',
-        params: [],
-        taps,
-        batch: B,
-        seed: ctx.seed,
-        batchNorm: 'batch',
-        gradientOutputs: false,
-        finish: (em, grads) => {
-          const terms = taps.map((t) => {
-            const perChannel = em.reduceSum(em.node('Mul', [t, grads.taps.get(t) as string]), [2, 3], false);
-            return em.node('ReduceSumSquare', [perChannel], [{ name: 'keepdims', type: 2, i: 0 }]);
-          });
-          const total = em.node('Mul', [em.sum(terms), em.scalar(0.5 / B)]);
-          em.nodes.push({ name: 'fisher/identity', opType: 'Identity', input: [total], output: ['fisher'] });
-          em.output('fisher', []);
-        },
-      },
-      batch,
-      B,
-      threads,
-    );
-    return finite(Number((outs['fisher']?.data as Float32Array)[0]), 'fisher');
+    return finite((await seededPass(ctx, batch, threads, labels, 'fisher')).fisher as number, 'fisher');
   },
 };
 
@@ -243,8 +294,12 @@ const zico: CustomProxy = {
     const part = Math.floor(ctx.batchSize / ZICO_SPLITS);
     if (part < 1) throw new ProxyFailure('error', `zico needs a batch of at least ${ZICO_SPLITS} (one sample per split)`);
     const per = batch.length / ctx.batchSize;
+    const splits = Array.from({ length: ZICO_SPLITS }, (_, k) => batch.subarray(k * part * per, (k + 1) * part * per));
+    const partCtx = { ...ctx, batchSize: part };
+    // Without labels one model (and session) serves every split; a labelled loss bakes each split's targets into its model.
     const grads: Map<string, Float32Array>[] = [];
-    for (let k = 0; k < ZICO_SPLITS; k++) grads.push(await convWeightGradients({ ...ctx, batchSize: part }, batch.subarray(k * part * per, (k + 1) * part * per), part, threads, undefined, sliceLabels(labels, k * part, part)));
+    if (labels) for (const [k, x] of splits.entries()) grads.push(await convWeightGradients(partCtx, x, part, threads, undefined, sliceLabels(labels, k * part, part)));
+    else grads.push(...(await convWeightGradientsEach(partCtx, splits, part, threads)));
     return finite(zicoScore(grads), 'zico');
   },
 };

@@ -36,6 +36,11 @@ export interface CandidateContext {
   readonly costs: Costs;
   readonly seed: number;
   readonly batchSize: number;
+  /**
+   * Every proxy the caller will compute on this candidate, when it says: proxies that can share
+   * one pass (the gradient proxies at the seeded weights) then compute it once for all of them.
+   */
+  readonly requested?: readonly string[];
 }
 
 /** Reads the proxy's statistics from the session outputs; returns the score. */

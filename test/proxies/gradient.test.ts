@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { blocks, costs, fillNormal, GraphBuilder, initWeights, type ActFn, type Graph } from '../../nn/index.js';
 import { computeProxies, getProxy, GRADIENT_PROXIES, type Batch, type CandidateContext } from '../../proxies/index.js';
-import { parseName } from '../../space/index.js';
+import { buildGraph, parseName } from '../../space/index.js';
 import { evalBatch, samples, type Values } from '../nn/autodiff-check.js';
 
 const SEED = 5;
@@ -188,6 +188,22 @@ describe('gradient proxies: reporting and determinism', () => {
     expect(r['jacob_cov']?.input).toContain('loss: sum(head level maps)');
     expect(getProxy('grasp').description).toContain('central difference');
   });
+
+  it('a score does not depend on the proxies computed with it (fisher and the weight gradients share one pass)', async () => {
+    for (const graph of [twoLayer('silu'), buildGraph(parseName('yolo8n_96'))]) {
+      const batch = gaussianBatch(graph, B);
+      const names = GRADIENT_PROXIES.map((p) => p.name);
+      const together = await computeProxies(context(graph, B), names, batch, { threads: 1 });
+      for (const name of names) {
+        const alone = await computeProxies(context(graph, B), [name], batch, { threads: 1 });
+        expect(alone[name]?.ok).toBe(true);
+        expect(together[name]).toEqual(alone[name]);
+      }
+      const pair = await computeProxies(context(graph, B), ['fisher', 'snip'], batch, { threads: 1 });
+      expect(pair['fisher']).toEqual(together['fisher']);
+      expect(pair['snip']).toEqual(together['snip']);
+    }
+  }, 120_000);
 
   it('same seed, same scores, bit for bit (1 and 2 threads)', async () => {
     const graph = twoLayer('hardswish');
