@@ -1,7 +1,7 @@
 // Figure: time per candidate of each proxy alone (seconds), in this process with onnxruntime on
 // every core, on three YOLO-n/s candidates at batch 8 (the proxy-quality setting), and of all
-// proxies together (the forward ones share one pass; grad_norm, snip, plain and grasp share one
-// backward pass). Each figure is the median over the candidates of one scoring each, after one
+// proxies together (the forward ones share one pass; grad_norm, snip, plain, grasp and fisher share
+// one backward pass). Each figure is the median over the candidates of one scoring each, after one
 // warm-up; every scoring builds the graph, exports it and creates fresh onnxruntime sessions, as a
 // search does. Like `zcnas score`, the script runs with the worker processes' malloc settings
 // (starting itself again when they are missing).
