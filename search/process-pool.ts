@@ -12,6 +12,12 @@ import type { ScoreReply } from './score-process.js';
 import type { ScoreTask } from './score-worker.js';
 
 /**
+ * A SIGKILL that the pool did not send (its own, at a timeout, reports the timeout instead) comes,
+ * on Linux, almost always from the kernel's out-of-memory killer.
+ */
+const OOM_HINT = ': most likely the out-of-memory killer, as the candidate needed more memory than was free; fewer workers or a smaller batch leave it more';
+
+/**
  * On Linux (glibc): blocks up to glibc's 32 MiB ceiling come from the heap and freed memory stays
  * there, instead of being unmapped and faulted in again by the next session. onnxruntime's own arena
  * is off, as it would map its large chunks afresh per session.
@@ -64,7 +70,7 @@ export function createProcessPool(workers: number, threads: number): ScorePool {
     });
     child.on('exit', (code, signal) => {
       if (slot.child !== child) return;
-      finish(slot, { error: new Error(`the worker process died (${signal ?? `exit code ${code}`})`) });
+      finish(slot, { error: new Error(`the worker process died (${signal ?? `exit code ${code}`})${signal === 'SIGKILL' ? OOM_HINT : ''}`) });
       slot.dying = false;
       slot.child = undefined;
       // A crash (or a timeout's kill) costs that candidate only: the next job starts a fresh process.

@@ -43,12 +43,24 @@ describe('process pool', () => {
       const c = costs(buildGraph(parseName('yolo8n_96'), { classes: 20 }));
       expect([inWorker.params, inWorker.macs, inWorker.memory]).toEqual([c.params, c.macs, c.peak.bytesInt8]);
       const crashed = await evaluateCandidate(parseName('yolo5n_96'), config, crashing, where);
-      expect(crashed.failure).toMatch(/crashed or timed out: the worker process died/);
+      expect(crashed.failure).toMatch(/crashed or timed out: the worker process died \(exit code 3\)$/);
       const c5 = costs(buildGraph(parseName('yolo5n_96'), { classes: 20 }));
       expect([crashed.params, crashed.macs, crashed.memory]).toEqual([c5.params, c5.macs, c5.peak.bytesInt8]);
     } finally {
       await pool.close();
       await crashing.close();
+    }
+  });
+
+  it('a worker killed from outside (SIGKILL, as by the out-of-memory killer) is reported as such, and the pool goes on', async () => {
+    process.env.ZCNAS_FAULT_KILL = 'yolo5n_96'; // read by the worker process as it starts
+    const pool = createScorePool(1, 1, 'processes');
+    delete process.env.ZCNAS_FAULT_KILL;
+    try {
+      await expect(pool.score(task('yolo5n_96'))).rejects.toThrow(/the worker process died \(SIGKILL\): most likely the out-of-memory killer.*fewer workers or a smaller batch/);
+      expect((await pool.score(task('yolo8n_96'))).scores.nwot?.ok).toBe(true);
+    } finally {
+      await pool.close();
     }
   });
 
