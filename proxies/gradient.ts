@@ -111,7 +111,8 @@ const seededPasses = new WeakMap<CandidateContext['graph'], WeakMap<Float32Array
 function seededPass(ctx: CandidateContext, input: Float32Array, threads: number, labels: BatchLabels | undefined, part: 'gradients' | 'fisher'): Promise<SeededPass> {
   const wanted = (names: readonly string[]): boolean => ctx.requested?.some((n) => names.includes(n)) ?? false;
   const gradients = part === 'gradients' || wanted(FROM_SEEDED_GRADIENTS);
-  const fisher = part === 'fisher' || wanted(['fisher']);
+  // A graph without learned convs fails fisher alone, not the proxies it would share with.
+  const fisher = part === 'fisher' || (wanted(['fisher']) && convOutputs(ctx.graph).length > 0);
   let byInput = seededPasses.get(ctx.graph);
   if (!byInput) seededPasses.set(ctx.graph, (byInput = new WeakMap()));
   let byKey = byInput.get(input);
