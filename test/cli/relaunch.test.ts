@@ -46,7 +46,14 @@ describe.skipIf(process.platform !== 'linux')('zcnas score, started again', () =
     return { parent, childPid };
   }
 
-  const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  /** Running and not a zombie (a process that ends between the two reads counts as gone). */
+  const alive = (pid: number): boolean => {
+    try {
+      return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
 
   it('the child runs with the settings, and a SIGTERM to zcnas ends it too', async () => {
     const { parent, childPid } = await startScore();
