@@ -88,6 +88,29 @@ describe('ONNX writer', () => {
     expect(Buffer.from(toOnnx(g, { seed: 6 })).equals(Buffer.from(a))).toBe(false);
   });
 
+  it('writes only the nodes its outputs depend on, and they compute the same values', async () => {
+    const { toOnnx } = await import('../../nn/index.js');
+    const ort = await import('onnxruntime-node');
+    const { default: onnxProto } = await import('onnx-proto');
+    const g = buildGraph(parseName('yolo8n_96'));
+    const nodeNames = (bytes: Uint8Array): string[] => (onnxProto.onnx.ModelProto.decode(bytes).graph?.node ?? []).map((n) => n.name ?? '');
+    const full = toOnnx(g, { seed: 1, batch: 2 });
+    const levels = toOnnx(g, { seed: 1, batch: 2, outputs: ['p3'] });
+    // The detections are decoded from every level; p3 needs neither the decoding nor the p4/p5 branches.
+    expect(nodeNames(full).some((n) => n.startsWith('head.decode'))).toBe(true);
+    expect(nodeNames(levels).some((n) => n.startsWith('head.decode') || n.startsWith('head.cv2.2'))).toBe(false);
+    expect(nodeNames(levels).length).toBeLessThan(nodeNames(full).length);
+    const x = new ort.Tensor('float32', Float32Array.from({ length: 2 * 3 * 96 * 96 }, (_, i) => Math.sin(i)), [2, 3, 96, 96]);
+    const run = async (bytes: Uint8Array): Promise<Float32Array> => {
+      const s = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+      const out = (await s.run({ [g.input.name]: x })).p3?.data as Float32Array;
+      await s.release();
+      return out;
+    };
+    const fullModel = toOnnx(g, { seed: 1, batch: 2, extraOutputs: ['p3'] });
+    expect(Buffer.from((await run(levels)).buffer).equals(Buffer.from((await run(fullModel)).buffer))).toBe(true);
+  });
+
   it('bulk uniform generation draws the same stream as the generator', async () => {
     const { createRng, fillUniform } = await import('../../nn/index.js');
     const rng = createRng(9, 'w');
