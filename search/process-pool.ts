@@ -16,6 +16,7 @@ import type { ScoreTask } from './score-worker.js';
  * on Linux, almost always from the kernel's out-of-memory killer.
  */
 const OOM_HINT = ': most likely the out-of-memory killer, as the candidate needed more memory than was free; fewer workers or a smaller batch leave it more';
+const OOM_ALONE_HINT = ': most likely the out-of-memory killer, also when it ran alone (after a first kill beside other candidates); a smaller batch needs less memory';
 
 /**
  * On Linux (glibc): blocks up to glibc's 32 MiB ceiling come from the heap and freed memory stays
@@ -28,6 +29,8 @@ export const WORKER_PROCESS_ENV: Readonly<Record<string, string>> =
 interface Job {
   readonly task: ScoreTask;
   readonly timeoutMs: number | undefined;
+  /** A second attempt after an out-of-memory kill beside other candidates: runs with no other. */
+  readonly alone?: boolean;
   resolve(r: CandidateScores): void;
   reject(e: Error): void;
 }
@@ -37,12 +40,15 @@ interface Slot {
   child?: ChildProcess;
   /** Killed (a timeout) and not yet gone: takes no job until its exit. */
   dying?: boolean;
-  job?: { readonly seq: number; readonly job: Job; readonly timer?: NodeJS.Timeout };
+  /** `beside`: another candidate ran at the same time at some point of this one's run. */
+  job?: { readonly seq: number; readonly job: Job; readonly timer?: NodeJS.Timeout; beside: boolean };
 }
 
 export function createProcessPool(workers: number, threads: number): ScorePool {
   const file = compiledModule('score-process');
   const queue: Job[] = [];
+  /** Jobs to run again alone: they wait until no other job runs, and none starts beside them. */
+  const aloneQueue: Job[] = [];
   let seq = 0;
   let closed = false;
 
@@ -66,23 +72,39 @@ export function createProcessPool(workers: number, threads: number): ScorePool {
     child.on('message', (reply: ScoreReply) => {
       if (slot.child !== child || slot.job?.seq !== reply.seq) return;
       finish(slot, reply.ok ? { result: reply.result } : { error: new Error(reply.message) });
-      next(slot);
+      nextAll();
     });
     child.on('exit', (code, signal) => {
       if (slot.child !== child) return;
-      finish(slot, { error: new Error(`the worker process died (${signal ?? `exit code ${code}`})${signal === 'SIGKILL' ? OOM_HINT : ''}`) });
+      const current = slot.job;
+      if (signal === 'SIGKILL' && current && current.beside && !current.job.alone && !closed) {
+        // Killed from outside while other candidates shared the memory: most likely the
+        // out-of-memory killer. Scores do not depend on the process, so the candidate runs again,
+        // alone, with all the memory the machine has.
+        if (current.timer) clearTimeout(current.timer);
+        slot.job = undefined;
+        aloneQueue.push({ ...current.job, alone: true });
+      } else {
+        const hint = signal !== 'SIGKILL' ? '' : current?.job.alone ? OOM_ALONE_HINT : OOM_HINT;
+        finish(slot, { error: new Error(`the worker process died (${signal ?? `exit code ${code}`})${hint}`) });
+      }
       slot.dying = false;
       slot.child = undefined;
       // A crash (or a timeout's kill) costs that candidate only: the next job starts a fresh process.
-      next(slot);
+      nextAll();
     });
     return child;
   };
 
+  const busy = (): Slot[] => slots.filter((s) => s.job !== undefined || s.dying === true);
   const next = (slot: Slot): void => {
     if (closed || slot.job || slot.dying) return;
-    const job = queue.shift();
+    const others = busy();
+    if (others.some((s) => s.job?.job.alone)) return;
+    // A job waiting to run alone lets the running ones finish and starts none beside them.
+    const job = aloneQueue.length > 0 ? (others.length === 0 ? aloneQueue.shift() : undefined) : queue.shift();
     if (!job) return;
+    for (const s of others) if (s.job) s.job.beside = true;
     const s = ++seq;
     const child = slot.child ?? start(slot);
     const timer = job.timeoutMs === undefined ? undefined : setTimeout(() => {
@@ -90,8 +112,11 @@ export function createProcessPool(workers: number, threads: number): ScorePool {
       finish(slot, { error: new Error(`timed out after ${((job.timeoutMs ?? 0) / 1000).toFixed(0)} s`) });
       child.kill('SIGKILL');
     }, job.timeoutMs);
-    slot.job = { seq: s, job, ...(timer ? { timer } : {}) };
+    slot.job = { seq: s, job, ...(timer ? { timer } : {}), beside: others.length > 0 };
     child.send({ seq: s, task: job.task });
+  };
+  const nextAll = (): void => {
+    for (const slot of slots) next(slot);
   };
 
   // Started now, so that loading onnxruntime overlaps with the caller's own start.
@@ -105,12 +130,12 @@ export function createProcessPool(workers: number, threads: number): ScorePool {
       if (closed) return Promise.reject(new Error('the pool is closed'));
       return new Promise<CandidateScores>((resolve, reject) => {
         queue.push({ task: { ...task, threads }, timeoutMs, resolve, reject });
-        for (const slot of slots) next(slot);
+        nextAll();
       });
     },
     async close() {
       closed = true;
-      for (const job of queue.splice(0)) job.reject(new Error('the pool is closed'));
+      for (const job of [...aloneQueue.splice(0), ...queue.splice(0)]) job.reject(new Error('the pool is closed'));
       await Promise.all(
         slots.map(
           (slot) =>

@@ -64,6 +64,40 @@ describe('process pool', () => {
     }
   });
 
+  it('a candidate killed beside others (as by the out-of-memory killer) runs again alone, and nothing starts beside it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zcnas-oom-'));
+    process.env.ZCNAS_FAULT_KILL_ONCE = `yolo5n_96:${join(dir, 'killed')}`;
+    const pool = createScorePool(2, 1, 'processes');
+    delete process.env.ZCNAS_FAULT_KILL_ONCE;
+    try {
+      const order: string[] = [];
+      const run = (id: string) => pool.score(task(id)).then((r) => (order.push(id), r));
+      // yolo5n_96 dies at once beside yolo8s_416 (seconds of work); its second run waits for
+      // yolo8s_416 to finish, and yolo8n_96, queued behind, waits for it.
+      const [, again] = await Promise.all([run('yolo8s_416'), run('yolo5n_96'), run('yolo8n_96')]);
+      expect(existsSync(join(dir, 'killed'))).toBe(true);
+      expect(order).toEqual(['yolo8s_416', 'yolo5n_96', 'yolo8n_96']);
+      const here = await scoreCandidate(parseName('yolo5n_96'), { ...task('yolo5n_96'), source: gaussianSource(), threads: 1 });
+      expect(again.scores).toEqual(here.scores);
+    } finally {
+      await pool.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a candidate killed again when alone is reported as out of memory even alone', async () => {
+    process.env.ZCNAS_FAULT_KILL = 'yolo5n_96';
+    const pool = createScorePool(2, 1, 'processes');
+    delete process.env.ZCNAS_FAULT_KILL;
+    try {
+      const [other, killed] = await Promise.allSettled([pool.score(task('yolo8n_320')), pool.score(task('yolo5n_96'))]);
+      expect(other.status).toBe('fulfilled');
+      expect(killed.status === 'rejected' && String(killed.reason)).toMatch(/died \(SIGKILL\): most likely the out-of-memory killer, also when it ran alone.*smaller batch/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('close rejects the candidates still queued and refuses new ones', async () => {
     const pool = createScorePool(1, 1, 'processes');
     const running = expect(pool.score(task('yolo8n_96'))).rejects.toThrow(/closed/);
