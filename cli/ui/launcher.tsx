@@ -243,12 +243,36 @@ export function Launcher(props: LauncherProps): ReactNode {
   const built = buildLaunch(props.raw, form, props.configFile);
   const field = FIELDS[focus] as Field;
 
+  // Keys can arrive faster than renders (typing under load, or a paste split into chunks): the
+  // handler reads and writes the latest state through refs, not the values of its render.
+  const formRef = useRef(form);
+  const focusRef = useRef(focus);
+  const itemRef = useRef(item);
+  const editRef = useRef(editing);
+  const putForm = (f: Form): void => {
+    formRef.current = f;
+    setForm(f);
+  };
+  const putFocus = (f: number): void => {
+    focusRef.current = f;
+    setFocus(f);
+  };
+  const putItem = (i: number): void => {
+    itemRef.current = i;
+    setItem(i);
+  };
+  const putEditing = (e: string | undefined): void => {
+    editRef.current = e;
+    setEditing(e);
+  };
+
   const save = (): void => {
+    const built = buildLaunch(props.raw, formRef.current, props.configFile);
     if (!built.config) {
       setMessage({ text: `cannot save: ${built.error ?? 'invalid'}`, bad: true });
       return;
     }
-    const file = form.saveAs.trim() || 'search.json';
+    const file = formRef.current.saveAs.trim() || 'search.json';
     try {
       (props.save ?? ((f: string, t: string) => writeFileSync(f, t)))(file, JSON.stringify(built.config, null, 2) + '\n');
       setMessage({ text: `config saved to ${file}; run it with: zcnas search --config ${file} --out ${built.out}`, bad: false });
@@ -257,6 +281,7 @@ export function Launcher(props: LauncherProps): ReactNode {
     }
   };
   const start = (): void => {
+    const built = buildLaunch(props.raw, formRef.current, props.configFile);
     if (!built.config) {
       setMessage({ text: `cannot start: ${built.error ?? 'invalid'}`, bad: true });
       return;
@@ -268,15 +293,20 @@ export function Launcher(props: LauncherProps): ReactNode {
   // The handler ink holds may be from an earlier render (its effects are not always flushed before
   // the next key): it calls the latest one through a ref.
   const onKey = (input: string, key: Key): void => {
+    const form = formRef.current;
+    const focus = focusRef.current;
+    const item = itemRef.current;
+    const editing = editRef.current;
+    const field = FIELDS[focus] as Field;
     if (editing !== undefined && field.kind === 'text') {
       if (key.return || key.tab) {
-        setForm({ ...form, [field.key]: editing });
-        setEditing(undefined);
-      } else if (key.escape) setEditing(undefined);
-      else if (key.backspace || key.delete) setEditing(editing.slice(0, -1));
+        putForm({ ...form, [field.key]: editing });
+        putEditing(undefined);
+      } else if (key.escape) putEditing(undefined);
+      else if (key.backspace || key.delete) putEditing(editing.slice(0, -1));
       else if (!key.ctrl && !key.meta && input && !key.upArrow && !key.downArrow) {
         const add = field.numeric ? input.replace(/[^0-9]/g, '') : input.replace(/[\r\n]/g, '');
-        setEditing(editing + add);
+        putEditing(editing + add);
       }
       return;
     }
@@ -284,32 +314,32 @@ export function Launcher(props: LauncherProps): ReactNode {
     if (key.ctrl && input === 'c') props.onDone(undefined);
     else if (key.upArrow || key.downArrow || key.tab) {
       const step = key.upArrow ? -1 : 1;
-      setFocus((focus + step + FIELDS.length) % FIELDS.length);
-      setItem(0);
+      putFocus((focus + step + FIELDS.length) % FIELDS.length);
+      putItem(0);
     } else if (input === 'q' || key.escape) props.onDone(undefined);
     else if (input === 's') start();
     else if (input === 'w') save();
     else if (key.leftArrow || key.rightArrow) {
       const d = key.leftArrow ? -1 : 1;
-      if (field.kind === 'multi') setItem((item + d + field.options.length) % field.options.length);
+      if (field.kind === 'multi') putItem((item + d + field.options.length) % field.options.length);
       else if (field.kind === 'choice') {
         const i = field.options.indexOf(form[field.key]);
-        setForm({ ...form, [field.key]: field.options[(i + d + field.options.length) % field.options.length] as string });
+        putForm({ ...form, [field.key]: field.options[(i + d + field.options.length) % field.options.length] as string });
       } else if (field.kind === 'text' && field.numeric) {
         const v = Math.max(0, (Number(form[field.key]) || 0) + d);
-        setForm({ ...form, [field.key]: String(v) });
+        putForm({ ...form, [field.key]: String(v) });
       }
     } else if (input === ' ' || key.return) {
       if (field.kind === 'multi') {
         const opt = field.options[item] as string;
-        if (field.key === 'families') setForm({ ...form, families: FAMILIES.filter((f) => (f === opt ? !form.families.includes(f) : form.families.includes(f))) });
-        else if (field.key === 'resolutions') setForm({ ...form, resolutions: toggle(form.resolutions, Number(opt)).sort((a, b) => a - b) });
-        else setForm({ ...form, objectives: toggle(form.objectives, `min:${opt}`) });
-      } else if (field.kind === 'proxy') setForm({ ...form, objectives: toggle(form.objectives, `max:${field.name}`) });
+        if (field.key === 'families') putForm({ ...form, families: FAMILIES.filter((f) => (f === opt ? !form.families.includes(f) : form.families.includes(f))) });
+        else if (field.key === 'resolutions') putForm({ ...form, resolutions: toggle(form.resolutions, Number(opt)).sort((a, b) => a - b) });
+        else putForm({ ...form, objectives: toggle(form.objectives, `min:${opt}`) });
+      } else if (field.kind === 'proxy') putForm({ ...form, objectives: toggle(form.objectives, `max:${field.name}`) });
       else if (field.kind === 'choice' && key.return) {
         const i = field.options.indexOf(form[field.key]);
-        setForm({ ...form, [field.key]: field.options[(i + 1) % field.options.length] as string });
-      } else if (field.kind === 'text' && key.return) setEditing(form[field.key]);
+        putForm({ ...form, [field.key]: field.options[(i + 1) % field.options.length] as string });
+      } else if (field.kind === 'text' && key.return) putEditing(form[field.key]);
       else if (field.kind === 'button' && key.return) {
         if (field.key === 'start') start();
         else if (field.key === 'save') save();

@@ -285,6 +285,28 @@ describe('the launcher', () => {
     expect(parseSearchConfig(c.raw)).toEqual(savedConfig);
   });
 
+  it('keeps every key that arrives before the screen redraws (fast typing, a paste split into chunks)', async () => {
+    let choice: LaunchChoice | undefined | null = null;
+    const saved: string[] = [];
+    const r = render(
+      h(Launcher, { raw: { objectives: [{ maximize: 'nwot' }], workers: 0 }, out: join(dir, 'fast-keys'), color: false, size: { columns: 160, rows: 60 }, save: (f: string) => saved.push(f), onDone: (c: LaunchChoice | undefined) => (choice = c) }),
+    );
+    await sleep(50);
+    // All keys in one go, with no wait between them: down to the images field, edit, type, confirm.
+    const down = FIELDS.findIndex((f) => f.kind === 'text' && f.key === 'images');
+    const folder = join(dir, 'typed-without-pause');
+    for (let i = 0; i < down; i++) r.stdin.write('\x1b[B');
+    r.stdin.write('\r');
+    for (const ch of folder) r.stdin.write(ch);
+    r.stdin.write('\r');
+    await sleep(100);
+    const flat = plain(r.lastFrame()).replace(/\s+/g, ' ');
+    expect(flat).toContain(`images: ${folder} is not a folder of images`);
+    r.unmount();
+    expect(choice).toBeNull();
+    expect(saved).toEqual([]); // the path's letters were typed into the field, not taken as commands
+  });
+
   it('takes a folder of images for the proxies, and refuses one that is not there', async () => {
     const images = join(dir, 'launcher-images');
     mkdirSync(images, { recursive: true });
