@@ -10,8 +10,8 @@
 //   kernel (group g, dilations = forward stride, strides = forward dilation, pads = forward pads),
 //   cropped to k x k and transposed back (used for grouped convs and in the float64 path; ungrouped
 //   convs in float32 use MatMul instead: 1x1 stride-1 convs one batched MatMul of gy with x^T,
-//   other k x k convs a polyphase im2col first, see weightGradIm2col; each then sums over the
-//   batch); bias
+//   other k x k convs a polyphase im2col first, see weightGradIm2col; the batch is summed after
+//   the products or, in deep layers, inside them); bias
 //   gradient = ReduceSum over batch and space.
 // - convTranspose: input gradient = Conv(gy, W); weight gradient = Conv of gy^T with x^T as kernel.
 // - batchNorm, fixed statistics: gx = gy * gamma / sqrt(var + eps). Batch statistics:
@@ -307,14 +307,24 @@ function convBackward(em: Emitter, node: Node, op: Extract<Op, { kind: 'conv' }>
 }
 
 /**
- * The weight gradient of an ungrouped k x k conv as an im2col in the graph and one batched MatMul
- * per tap: gW[co, ci, ky, kx] = sum over b, i, j of gy[b, co, i, j] x_pad[b, ci, s i + d ky, s j + d kx].
+ * The weight gradient of an ungrouped k x k conv as an im2col in the graph and one MatMul per tap:
+ * gW[co, ci, ky, kx] = sum over b, i, j of gy[b, co, i, j] x_pad[b, ci, s i + d ky, s j + d kx].
  * The padded input is split into its s x s polyphase components (SpaceToDepth); in component
  * (d ky mod s, d kx mod s), flattened with row width Wq, the tap's window is one contiguous range
  * starting at floor(d ky / s) Wq + floor(d kx / s), so every tap is a plain copy. gy padded to
  * width Wq puts zeros against the columns that wrap around into the next row. (Strided slices of
  * the input, the earlier way, copy element by element; a single Conv with an Ho x Wo kernel runs
  * as a thin GEMM in onnxruntime, about 3x slower.)
+ *
+ * Two layouts. With the batch outermost (x as it is), each tap is a batched MatMul whose
+ * [B, cin, cout] products are then summed over the batch. With the channels outermost (x and gy
+ * transposed to [C, B, ...] first), the batch joins the reduction of one GEMM per tap: this pays
+ * two transposes and saves writing, concatenating and summing B products, so it is chosen where
+ * those are the larger, the deep layers with many channels at low resolution
+ * (3 k^2 cin cout > 2 (cin H W + cout Ho Wo) per sample). Its GEMM has the larger channel count as
+ * rows: onnxruntime splits a GEMM over its threads by rows when it has at least as many rows as
+ * columns, and by columns otherwise, which changes how each thread blocks the reduction and so the
+ * rounding; split by rows, the result is the same for every thread count.
  */
 function weightGradIm2col(
   em: Emitter,
@@ -323,26 +333,35 @@ function weightGradIm2col(
   q: { B: number; cin: number; h: number; wd: number; cout: number; ho: number; wo: number; k: number; s: number; p: number; d: number },
 ): string {
   const { B, cin, h, wd, cout, ho, wo, k, s, p, d } = q;
+  const channelsOuter = 3 * k * k * cin * cout > 2 * (cin * h * wd + cout * ho * wo);
   const reach = Math.floor(((k - 1) * d) / s);
   // Rows and columns of each component: every tap's window, one row more for the wrap-around
   // read past the last row, and at least the padded input (so no pad is negative).
   const Hq = Math.max(ho + reach + 1, Math.ceil((h + p) / s));
   const Wq = Math.max(wo + reach, Math.ceil((wd + p) / s));
-  const xp = em.node('Pad', [x, em.i64([0, 0, p, p, 0, 0, s * Hq - h - p, s * Wq - wd - p])]);
-  // [B, cin, s Hq, s Wq] -> [B, s (row phase), s (column phase), cin, Hq Wq] (SpaceToDepth's order)
-  const phases = em.reshape(s === 1 ? xp : em.node('SpaceToDepth', [xp], [attr.int('blocksize', s)]), [B, s, s, cin, Hq * Wq]);
-  const gyT = em.transpose(em.reshape(em.node('Pad', [gy, em.i64([0, 0, 0, 0, 0, 0, 0, Wq - wo])]), [B, cout, ho * Wq]), [0, 2, 1]);
+  const L = ho * Wq;
+  // [N0, N1, s Hq, s Wq] -> [N0, s (row phase), s (column phase), N1, Hq Wq] (SpaceToDepth's order),
+  // with (N0, N1) = (B, cin), or (cin, B) when the channels are outermost.
+  const [n0, n1] = channelsOuter ? [cin, B] : [B, cin];
+  const xp = em.node('Pad', [channelsOuter ? em.transpose(x, [1, 0, 2, 3]) : x, em.i64([0, 0, p, p, 0, 0, s * Hq - h - p, s * Wq - wd - p])]);
+  const phases = em.reshape(s === 1 ? xp : em.node('SpaceToDepth', [xp], [attr.int('blocksize', s)]), [n0, s, s, n1, Hq * Wq]);
+  const gyFlat = em.reshape(em.node('Pad', [gy, em.i64([0, 0, 0, 0, 0, 0, 0, Wq - wo])]), [B, cout, L]);
+  const gyRows = channelsOuter ? em.reshape(em.transpose(gyFlat, [1, 0, 2]), [cout, B * L]) : gyFlat;
+  const gyCols = em.transpose(gyRows, channelsOuter ? [1, 0] : [0, 2, 1]);
+  const inputRows = cin >= cout || !channelsOuter;
   const parts: string[] = [];
   for (let ky = 0; ky < k; ky++)
     for (let kx = 0; kx < k; kx++) {
       const [py, px] = [(ky * d) % s, (kx * d) % s];
       const start = Math.floor((ky * d) / s) * Wq + Math.floor((kx * d) / s);
-      const window = em.node('Slice', [phases, em.i64([py, px, start]), em.i64([py + 1, px + 1, start + ho * Wq]), em.i64([1, 2, 4])]);
-      parts.push(em.node('MatMul', [em.reshape(window, [B, cin, ho * Wq]), gyT]));
+      const window = em.reshape(em.node('Slice', [phases, em.i64([py, px, start]), em.i64([py + 1, px + 1, start + L]), em.i64([1, 2, 4])]), channelsOuter ? [cin, B * L] : [B, cin, L]);
+      parts.push(inputRows ? em.node('MatMul', [window, gyCols]) : em.node('MatMul', [gyRows, em.transpose(window, [1, 0])]));
     }
-  // [B, k*k*cin, cout] summed over the batch, laid out (ky, kx, cin, cout) -> (cout, cin, ky, kx).
-  const prod = em.reduceSum(parts.length === 1 ? (parts[0] as string) : em.node('Concat', parts, [attr.int('axis', 1)]), [0], false);
-  return em.transpose(em.reshape(prod, [k, k, cin, cout]), [3, 2, 0, 1]);
+  // Products laid out (ky, kx, cin, cout), or (ky, kx, cout, cin) with the output gradient as rows;
+  // batch-outer ones are summed over the batch first.
+  const all = parts.length === 1 ? (parts[0] as string) : em.node('Concat', parts, [attr.int('axis', channelsOuter ? 0 : 1)]);
+  const prod = channelsOuter ? all : em.reduceSum(all, [0], false);
+  return inputRows ? em.transpose(em.reshape(prod, [k, k, cin, cout]), [3, 2, 0, 1]) : em.transpose(em.reshape(prod, [k, k, cout, cin]), [2, 3, 0, 1]);
 }
 
 function convTransposeBackward(em: Emitter, node: Node, op: Extract<Op, { kind: 'convTranspose' }>, gy: string, c: Ctx): void {
