@@ -347,15 +347,19 @@ function weightGradIm2col(
   const phases = em.reshape(s === 1 ? xp : em.node('SpaceToDepth', [xp], [attr.int('blocksize', s)]), [n0, s, s, n1, Hq * Wq]);
   const gyFlat = em.reshape(em.node('Pad', [gy, em.i64([0, 0, 0, 0, 0, 0, 0, Wq - wo])]), [B, cout, L]);
   const gyRows = channelsOuter ? em.reshape(em.transpose(gyFlat, [1, 0, 2]), [cout, B * L]) : gyFlat;
-  const gyCols = em.transpose(gyRows, channelsOuter ? [1, 0] : [0, 2, 1]);
   const inputRows = cin >= cout || !channelsOuter;
+  let product: (window: string) => string;
+  if (inputRows) {
+    const gyCols = em.transpose(gyRows, channelsOuter ? [1, 0] : [0, 2, 1]);
+    product = (window) => em.node('MatMul', [window, gyCols]);
+  } else product = (window) => em.node('MatMul', [gyRows, em.transpose(window, [1, 0])]);
   const parts: string[] = [];
   for (let ky = 0; ky < k; ky++)
     for (let kx = 0; kx < k; kx++) {
       const [py, px] = [(ky * d) % s, (kx * d) % s];
       const start = Math.floor((ky * d) / s) * Wq + Math.floor((kx * d) / s);
       const window = em.reshape(em.node('Slice', [phases, em.i64([py, px, start]), em.i64([py + 1, px + 1, start + L]), em.i64([1, 2, 4])]), channelsOuter ? [cin, B * L] : [B, cin, L]);
-      parts.push(inputRows ? em.node('MatMul', [window, gyCols]) : em.node('MatMul', [gyRows, em.transpose(window, [1, 0])]));
+      parts.push(product(window));
     }
   // Products laid out (ky, kx, cin, cout), or (ky, kx, cout, cin) with the output gradient as rows;
   // batch-outer ones are summed over the batch first.
