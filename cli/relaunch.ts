@@ -3,7 +3,7 @@
 // worker processes have (search/process-pool.ts): freed memory is kept for the next session instead
 // of being unmapped and faulted in again. `score --proxies all` on two candidates took 30-33 s
 // instead of 46-47 s on the 2-core VM of the README.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { WORKER_PROCESS_ENV } from '../search/index.js';
 
@@ -23,15 +23,20 @@ export function relaunchEnv(env: NodeJS.ProcessEnv, tuning: Readonly<Record<stri
  * only so that it learns when this process is gone (see followParent).
  */
 export function relaunch(env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let child: ChildProcess | undefined;
   const pass = (signal: NodeJS.Signals): void => {
-    child.kill(signal);
+    child?.kill(signal);
   };
+  // Listening before the child exists: a signal that arrives while it starts (the child is
+  // visible from outside before spawn returns) would otherwise end this process alone, with the
+  // signal's default action. Handlers run after spawn returns, so they find the child.
   for (const s of signals) process.on(s, pass);
+  child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env });
+  const started = child;
   return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
+    started.once('error', reject);
+    started.once('exit', (code, signal) => {
       for (const s of signals) process.off(s, pass);
       resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
     });
