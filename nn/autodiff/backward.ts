@@ -185,7 +185,17 @@ function nodeBackward(em: Emitter, node: Node, gys: readonly (string | undefined
       if (!gy || !c.wants(x)) return;
       const xs = c.shape(x);
       const ys = c.shape(y);
-      const [, indices] = em.nodeN('MaxPool', [x], 2, [attr.ints('kernel_shape', [op.k, op.k]), attr.ints('strides', [op.stride, op.stride]), attr.ints('pads', [op.pad, op.pad, op.pad, op.pad])], 'maxpool_idx');
+      // storage_order, its default, spelled out: without it onnxruntime's common-subexpression
+      // pass finds this node's first output equal to the forward MaxPool's, cannot remove the node
+      // (its indices are used) and reports a change on every pass, so session creation ran all its
+      // basic graph optimizations ten times (the limit) instead of twice.
+      const [, indices] = em.nodeN(
+        'MaxPool',
+        [x],
+        2,
+        [attr.ints('kernel_shape', [op.k, op.k]), attr.ints('strides', [op.stride, op.stride]), attr.ints('pads', [op.pad, op.pad, op.pad, op.pad]), attr.int('storage_order', 0)],
+        'maxpool_idx',
+      );
       const flatIdx = em.reshape(indices as string, [size(ys)]);
       const flatG = em.reshape(gy, [size(ys)]);
       const scattered = em.node('ScatterElements', [em.zeros([size(xs)]), flatIdx, flatG], [attr.int('axis', 0), attr.str('reduction', 'add')]);
@@ -389,12 +399,10 @@ function bnBackward(em: Emitter, node: Node, eps: number, gy: string, c: Ctx): v
   const C = c.shape(x)[1] ?? 0;
   const cshape = [1, C, 1, 1];
   const axes = [0, 2, 3];
-  if (c.wants(beta)) c.contribute(beta, em.reduceSum(gy, axes, false));
   const wantX = c.wants(x);
   const wantGamma = c.wants(gamma);
-  if (!wantX && !wantGamma) return;
   const n = node.name;
-  if (c.bn === 'batch') {
+  if (c.bn === 'batch' && (wantX || wantGamma)) {
     // Names from nn/onnx.ts's batch-statistics lowering (all [1, C, 1, 1]). With N = B*H*W,
     // E[gy] and E[gy x] per channel: sum(gy * xhat) = (sum(gy x) - mu sum(gy)) / sigma, and
     // gx = s (gy - E[gy] - xhat E[gy xhat]) = s gy + a x + b with per-channel a = -s E[gy xhat] / sigma,
@@ -405,6 +413,7 @@ function bnBackward(em: Emitter, node: Node, eps: number, gy: string, c: Ctx): v
     const sigma = `${n}::std`;
     const s = `${n}::s`;
     const sumGy = em.reduceSum(gy, axes, true);
+    if (c.wants(beta)) c.contribute(beta, em.reshape(sumGy, [C]));
     const sumGyX = em.reduceSum(em.node('Mul', [gy, x]), axes, true);
     const sumGyXhat = em.node('Div', [em.node('Sub', [sumGyX, em.node('Mul', [mu, sumGy])]), sigma]);
     if (wantGamma) c.contribute(gamma, em.reshape(sumGyXhat, [C]));
@@ -416,6 +425,8 @@ function bnBackward(em: Emitter, node: Node, eps: number, gy: string, c: Ctx): v
     }
     return;
   }
+  if (c.wants(beta)) c.contribute(beta, em.reduceSum(gy, axes, false));
+  if (!wantX && !wantGamma) return;
   const invStd = em.reshape(em.node('Reciprocal', [em.node('Sqrt', [em.node('Add', [variance, em.scalar(eps)])])]), cshape);
   if (wantGamma) {
     const xhat = em.node('Mul', [em.node('Sub', [x, em.reshape(mean, cshape)]), invStd]);
