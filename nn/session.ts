@@ -4,6 +4,15 @@ import * as ort from 'onnxruntime-node';
 export interface SessionOptions {
   /** Intra-op threads; default: onnxruntime's choice (all cores). */
   readonly threads?: number;
+  /**
+   * onnxruntime's graph optimizations (default true). A session that runs once or twice is better
+   * off without them when its graph is large: on a gradient model (thousands of nodes) they take
+   * longer at creation than they save in the run (yolo8n_320 at batch 8: 639 + 581 ms with them,
+   * 194 + 662 ms without; bench/session-optimizations). Results differ at float rounding only.
+   * Kept for float64 models (synflow): unoptimized, their convs round differently with the thread
+   * count (the determinism test caught it).
+   */
+  readonly optimize?: boolean;
 }
 
 /**
@@ -16,6 +25,7 @@ const ARENA = process.env.ZCNAS_ORT_ARENA !== '0';
 export async function createSession(model: Uint8Array, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(model, {
     ...(opts.threads === undefined ? {} : { intraOpNumThreads: opts.threads, interOpNumThreads: 1 }),
+    ...(opts.optimize === false ? { graphOptimizationLevel: 'disabled' as const } : {}),
     // Warnings such as unused BatchNorm statistics in a pruned graph are expected, not news.
     logSeverityLevel: 3,
     enableCpuMemArena: ARENA,

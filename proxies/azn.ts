@@ -214,7 +214,7 @@ export async function azNasComponents(ctx: CandidateContext, batch: Float32Array
   }
 
   const model = toOnnx(graph, { batch: B, seed, batchNorm: 'batch', outputs: [], extension: em.extension() });
-  const session = await createSession(model, { threads });
+  const session = await createSession(model, { threads, optimize: false });
   let outs: Record<string, ort.Tensor>;
   try {
     outs = await session.run({ [graph.input.name]: new ort.Tensor('float32', batch, [B, ...graph.input.shape]) });

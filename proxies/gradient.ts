@@ -52,7 +52,7 @@ type Outputs = Record<string, ort.Tensor>;
 /** Runs one gradient model on each input in turn, in one session (one session's fresh memory, not one per input). */
 async function runEach(graph: Graph, opts: GradientOptions, inputs: readonly Float32Array[], B: number, threads: number): Promise<{ outs: Outputs[]; names: ReturnType<typeof gradientModel> }> {
   const names = gradientModel(graph, opts);
-  const session = await createSession(names.model, { threads });
+  const session = await createSession(names.model, { threads, optimize: false });
   try {
     const outs: Outputs[] = [];
     for (const input of inputs) outs.push(await session.run({ [graph.input.name]: new ort.Tensor('float32', input, [B, ...graph.input.shape]) }));
