@@ -25,7 +25,9 @@ export function relaunchEnv(env: NodeJS.ProcessEnv, tuning: Readonly<Record<stri
 export function relaunch(env: NodeJS.ProcessEnv): Promise<number> {
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   let child: ChildProcess | undefined;
+  const passed = new Set<NodeJS.Signals>();
   const pass = (signal: NodeJS.Signals): void => {
+    passed.add(signal);
     child?.kill(signal);
   };
   // Listening before the child exists: a signal that arrives while it starts (the child is
@@ -38,9 +40,17 @@ export function relaunch(env: NodeJS.ProcessEnv): Promise<number> {
     started.once('error', reject);
     started.once('exit', (code, signal) => {
       for (const s of signals) process.off(s, pass);
+      // A signal this process did not pass on came from elsewhere; the child cannot say so itself.
+      if (signal && !passed.has(signal)) process.stderr.write(`zcnas: ${killedMessage(signal)}\n`);
       resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
     });
   });
+}
+
+/** What to tell the user when the process doing the work was ended by a signal from outside. */
+export function killedMessage(signal: NodeJS.Signals): string {
+  const what = `the process scoring the candidates was ended by ${signal}, not by zcnas`;
+  return signal === 'SIGKILL' ? `${what}: most likely the out-of-memory killer; a smaller --batch, or fewer proxies at a time, needs less memory` : what;
 }
 
 /**

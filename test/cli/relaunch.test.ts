@@ -33,10 +33,10 @@ describe.skipIf(process.platform !== 'linux')('zcnas score, started again', () =
   });
 
   /** Starts `zcnas score` on a long job without the settings; resolves once its child is running. */
-  async function startScore(): Promise<{ parent: ReturnType<typeof spawn>; childPid: number }> {
+  async function startScore(stderr: 'ignore' | 'pipe' = 'ignore'): Promise<{ parent: ReturnType<typeof spawn>; childPid: number }> {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of Object.keys(WORKER_PROCESS_ENV)) delete env[k];
-    const parent = spawn(process.execPath, [BIN, 'score', 'yolo8s_640', '--proxies', 'all', '--batch', '16'], { env, stdio: 'ignore' });
+    const parent = spawn(process.execPath, [BIN, 'score', 'yolo8s_640', '--proxies', 'all', '--batch', '16'], { env, stdio: ['ignore', 'ignore', stderr] });
     const childrenFile = `/proc/${parent.pid}/task/${parent.pid}/children`;
     let childPid = 0;
     for (let i = 0; i < 200 && childPid === 0; i++) {
@@ -65,6 +65,38 @@ describe.skipIf(process.platform !== 'linux')('zcnas score, started again', () =
       parent.kill('SIGTERM');
       expect(await exited).toBe(128 + 15);
       expect(existsSync(`/proc/${childPid}`)).toBe(false);
+    } finally {
+      if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('a child killed from outside (as by the out-of-memory killer): exit code 137 and a message saying so', async () => {
+    const { parent, childPid } = await startScore('pipe');
+    try {
+      expect(childPid).toBeGreaterThan(0);
+      let stderr = '';
+      parent.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
+      await new Promise((r) => setTimeout(r, 500));
+      process.kill(childPid, 'SIGKILL');
+      expect(await exited).toBe(128 + 9);
+      expect(stderr).toMatch(/zcnas: the process scoring the candidates was ended by SIGKILL, not by zcnas: most likely the out-of-memory killer; a smaller --batch/);
+    } finally {
+      if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('a SIGTERM passed on to the child brings no such message', async () => {
+    const { parent, childPid } = await startScore('pipe');
+    try {
+      expect(childPid).toBeGreaterThan(0);
+      let stderr = '';
+      parent.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
+      await new Promise((r) => setTimeout(r, 500));
+      parent.kill('SIGTERM');
+      expect(await exited).toBe(128 + 15);
+      expect(stderr).not.toMatch(/not by zcnas/);
     } finally {
       if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
     }
