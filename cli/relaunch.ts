@@ -50,7 +50,7 @@ export function relaunch(env: NodeJS.ProcessEnv): Promise<number> {
 /** What to tell the user when the process doing the work was ended by a signal from outside. */
 export function killedMessage(signal: NodeJS.Signals): string {
   const what = `the process scoring the candidates was ended by ${signal}, not by zcnas`;
-  return signal === 'SIGKILL' ? `${what}: most likely the out-of-memory killer; a smaller --batch, or fewer proxies at a time, needs less memory` : what;
+  return signal === 'SIGKILL' ? `${what}: most likely the out-of-memory killer; a smaller --batch needs less memory` : what;
 }
 
 /**

@@ -9,8 +9,9 @@ export interface SessionOptions {
    * off without them when its graph is large: on a gradient model (thousands of nodes) they take
    * longer at creation than they save in the run (yolo8n_320 at batch 8: 639 + 581 ms with them,
    * 194 + 662 ms without; bench/session-optimizations). Results differ at float rounding only.
-   * Kept for float64 models (synflow): unoptimized, their convs round differently with the thread
-   * count (the determinism test caught it).
+   * Kept for synflow's float64 model, which runs one sample: unoptimized, its convs are split
+   * between threads and round differently with their number; the optimized (blocked-layout) convs
+   * are not (the determinism test caught it).
    */
   readonly optimize?: boolean;
 }
