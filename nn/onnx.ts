@@ -307,14 +307,17 @@ export function toOnnx(graph: Graph, opts: OnnxOptions = {}): Uint8Array {
     if (!t) throw new GraphError(`requested output ${name} is not a tensor of ${graph.name}`);
     return valueInfo(name, t.shape, batch);
   });
+  const live = liveNodes([...nodes, ...(ext?.nodes ?? [])], [...output, ...(ext?.outputs ?? [])].map((o) => o.name ?? ''));
+  // onnxruntime's own operators (the gradient models' FusedMatMul) need their domain imported.
+  const domains = [...new Set(live.map((n) => n.domain ?? '').filter((d) => d !== ''))];
   const graphHead = onnx.GraphProto.encode({
     name: graph.name,
-    node: liveNodes([...nodes, ...(ext?.nodes ?? [])], [...output, ...(ext?.outputs ?? [])].map((o) => o.name ?? '')),
+    node: live,
     initializer: [...consts, ...(ext?.initializers ?? [])],
     input: [valueInfo(graph.input.name, graph.input.shape, batch)],
     output: [...output, ...(ext?.outputs ?? [])],
   }).finish();
-  const modelHead = onnx.ModelProto.encode({ irVersion: 8, producerName: 'zcnas', opsetImport: [{ domain: '', version: OPSET }] }).finish();
+  const modelHead = onnx.ModelProto.encode({ irVersion: 8, producerName: 'zcnas', opsetImport: [{ domain: '', version: OPSET }, ...domains.map((domain) => ({ domain, version: 1 }))] }).finish();
 
   const params = [...graph.params.values()];
   const names = params.map((p) => new TextEncoder().encode(p.name));

@@ -11,7 +11,8 @@
 //   cropped to k x k and transposed back (used for grouped convs and in the float64 path; ungrouped
 //   convs in float32 use MatMul instead: 1x1 stride-1 convs one batched MatMul of gy with x^T,
 //   other k x k convs a polyphase im2col first, see weightGradIm2col; the batch is summed after
-//   the products or, in deep layers, inside them); bias
+//   the products or, in deep layers, inside them; the products as onnxruntime's FusedMatMul with
+//   the second operand transposed, so that no transpose is copied); bias
 //   gradient = ReduceSum over batch and space.
 // - convTranspose: input gradient = Conv(gy, W); weight gradient = Conv of gy^T with x^T as kernel.
 // - batchNorm, fixed statistics: gx = gy * gamma / sqrt(var + eps). Batch statistics:
@@ -290,8 +291,7 @@ function convBackward(em: Emitter, node: Node, op: Extract<Op, { kind: 'conv' }>
   }
   if (c.wants(w) && k === 1 && s === 1 && p === 0 && g === 1 && c.gemm1x1) {
     // 1x1 conv: gW = sum over b of gy[b] (Cout x HW) times x[b]^T (HW x Cin), one batched MatMul.
-    const xt = em.transpose(em.reshape(x, [B, cin, h * wd]), [0, 2, 1]);
-    const prod = em.node('MatMul', [em.reshape(gy, [B, cout, ho * wo]), xt]);
+    const prod = em.matMulTransB(em.reshape(gy, [B, cout, ho * wo]), em.reshape(x, [B, cin, h * wd]));
     c.contribute(w, em.reshape(em.reduceSum(prod, [0], false), [cout, cin, 1, 1]));
   } else if (c.wants(w) && g === 1 && c.gemm1x1) {
     c.contribute(w, weightGradIm2col(em, x, gy, { B, cin, h, wd, cout, ho, wo, k, s, p, d }));
@@ -359,10 +359,8 @@ function weightGradIm2col(
   const gyRows = channelsOuter ? em.reshape(em.transpose(gyFlat, [1, 0, 2]), [cout, B * L]) : gyFlat;
   const inputRows = cin >= cout || !channelsOuter;
   let product: (window: string) => string;
-  if (inputRows) {
-    const gyCols = em.transpose(gyRows, channelsOuter ? [1, 0] : [0, 2, 1]);
-    product = (window) => em.node('MatMul', [window, gyCols]);
-  } else product = (window) => em.node('MatMul', [gyRows, em.transpose(window, [1, 0])]);
+  if (inputRows) product = (window) => em.matMulTransB(window, gyRows);
+  else product = (window) => em.matMulTransB(gyRows, window);
   const parts: string[] = [];
   for (let ky = 0; ky < k; ky++)
     for (let kx = 0; kx < k; kx++) {

@@ -16,6 +16,9 @@ export const DTYPE = {
   bool: onnx.TensorProto.DataType.BOOL,
 } as const;
 
+/** onnxruntime's own operators (FusedMatMul); nn/onnx.ts imports the domain into every model. */
+export const MS_DOMAIN = 'com.microsoft';
+
 export const attr = {
   ints: (name: string, values: readonly number[]): IAttr => ({ name, type: A.INTS, ints: [...values] }),
   int: (name: string, value: number): IAttr => ({ name, type: A.INT, i: value }),
@@ -100,6 +103,17 @@ export class Emitter {
 
   transpose(x: string, perm: readonly number[]): string {
     return this.node('Transpose', [x], [attr.ints('perm', perm)]);
+  }
+
+  /**
+   * a times b transposed (last two axes), batched: onnxruntime's FusedMatMul (transB), which its
+   * graph optimizer also makes of a MatMul reading a Transpose. Emitted directly, sessions created
+   * without graph optimizations (nn/session.ts) do not copy b into its transpose first. float32 only.
+   */
+  matMulTransB(a: string, b: string): string {
+    const out = this.fresh('matmul_tb');
+    this.nodes.push({ name: out, opType: 'FusedMatMul', domain: MS_DOMAIN, input: [a, b], output: [out], attribute: [attr.int('transB', 1)] });
+    return out;
   }
 
   /** Sum over `axes` (opset 13+: axes as an input). */
