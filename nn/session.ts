@@ -7,8 +7,8 @@ export interface SessionOptions {
   /**
    * onnxruntime's graph optimizations (default true). A session that runs once or twice is better
    * off without them when its graph is large: on a gradient model (thousands of nodes) they take
-   * longer at creation than they save in the run (yolo8n_320 at batch 8: 639 + 581 ms with them,
-   * 194 + 662 ms without; bench/session-optimizations). Results differ at float rounding only.
+   * longer at creation than they save in the run (yolo8n_320 at batch 8: 511 + 604 ms with them,
+   * 207 + 671 ms without; bench/session-optimizations). Results differ at float rounding only.
    * Kept for synflow's float64 model, which runs one sample: unoptimized, its convs are split
    * between threads and round differently with their number; the optimized (blocked-layout) convs
    * are not (the determinism test caught it).
