@@ -54,11 +54,13 @@ describe('onnxruntime graph optimizations converge', () => {
   // yolo4 with SPP; yolo3 has no pooling.
   for (const name of ['yolo8n_96', 'yolo5n_96', 'yolo7n_96', 'yolo4n_96', 'yolo3n_96'])
     for (const kind of ['forward', 'gradient'] as const)
-      it(`${kind} model of ${name}: the basic level stops after at most 2 passes`, () => {
+      it(`${kind} model of ${name}: the basic level stops after at most ${kind === 'forward' ? 2 : 3} passes`, () => {
         const steps = convergedSteps(verboseLog(name, kind));
         // Level 1 (basic) must stop by itself; without the fix the gradient models of SPPF
-        // networks ran all 10 passes and printed no stop for level 1.
+        // networks ran all 10 passes and printed no stop for level 1. A gradient model takes one
+        // pass more: the transpose optimizer (first pass only) turns the transposes that lay out the
+        // weight gradients into reshapes, which the second pass merges with their neighbours.
         expect(steps.get(1), `levels that stopped early: ${JSON.stringify([...steps])}`).toBeDefined();
-        expect(steps.get(1)).toBeLessThanOrEqual(2);
+        expect(steps.get(1)).toBeLessThanOrEqual(kind === 'forward' ? 2 : 3);
       });
 });
