@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRng } from '../nn/index.js';
+import { costs, createRng } from '../nn/index.js';
 import {
   describeBatchInput,
   getProxy,
@@ -23,11 +23,12 @@ import {
   type ScoredRow,
   type TruthRow,
 } from '../proxies/index.js';
-import { checkClasses } from '../space/index.js';
+import { buildGraph, checkClasses } from '../space/index.js';
 import { createScorePool } from '../search/index.js';
 import { UsageError } from './errors.js';
 import { writeFileAtomic } from './files.js';
 import { parseIntFlag } from './flags.js';
+import { progressLine } from './work-progress.js';
 import { scatterGrid } from './svg.js';
 import { table } from './format.js';
 
@@ -187,20 +188,27 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
   }
   const todo = rows.map((r) => ({ row: r, missing: opts.proxies.filter((p) => cache.get(key(r.name, p)) === undefined) })).filter((t) => t.missing.length > 0);
   const total = rows.length;
-  let done = total - todo.length;
+  const doneBefore = total - todo.length;
+  let doneNow = 0;
+  // The time left is estimated from MAC counts: candidates differ tenfold in size.
+  const macsOf = new Map(todo.map((t) => [t.row.name, costs(buildGraph(t.row.genome, { classes: opts.classes })).macs]));
+  let macsLeft = [...macsOf.values()].reduce((a, b) => a + b, 0);
+  let macsDone = 0;
   const started = performance.now();
   let lastLine = 0;
   const report = (final = false): void => {
-    const elapsed = (performance.now() - started) / 1000;
-    const scoredNow = done - (total - todo.length);
-    const rate = scoredNow / Math.max(elapsed, 1e-9);
-    const eta = rate > 0 ? (total - done) / rate : NaN;
-    const line = `scored ${done}/${total} candidates, ${(rate * 60).toFixed(1)}/min, ETA ${Number.isFinite(eta) ? `${Math.round(eta / 60)} min` : '?'}`;
+    const line = progressLine({ doneBefore, doneNow, total, workDone: macsDone, workLeft: macsLeft, elapsedSeconds: (performance.now() - started) / 1000 }, 'MACs');
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
     else if (final || performance.now() - lastLine > 30_000) {
       process.stderr.write(`${line}\n`);
       lastLine = performance.now();
     }
+  };
+  const finished = (id: string): void => {
+    const macs = macsOf.get(id) ?? 0;
+    macsDone += macs;
+    macsLeft -= macs;
+    doneNow++;
   };
 
   let interrupted = false;
@@ -214,7 +222,7 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
   try {
     const record = (r: CandidateScores): void => {
       cache.putAll(Object.entries(r.scores).map(([proxy, result]) => ({ key: key(r.id, proxy), result })));
-      done++;
+      finished(r.id);
       report();
     };
     const queue = [...todo];
@@ -229,7 +237,7 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
         } catch (e) {
           // A crashed or timed-out worker: not cached, so the next run retries the candidate.
           process.stderr.write(`\n${task.id}: ${(e as Error).message}\n`);
-          done++;
+          finished(task.id);
         }
       }
     };
@@ -241,7 +249,7 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
   }
   if (todo.length > 0) report(true);
   if (interrupted) {
-    process.stderr.write(`interrupted with ${done} of ${total} candidates scored; run the same command again to resume\n`);
+    process.stderr.write(`interrupted with ${doneBefore + doneNow} of ${total} candidates scored; run the same command again to resume\n`);
     return 130;
   }
 

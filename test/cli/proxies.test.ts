@@ -65,6 +65,7 @@ describe('zcnas bench-proxies', () => {
     expect(r.stdout).toMatch(/proxy\s+scored\s+failed\s+Kendall tau\s+vs MACs/);
     expect(r.stdout).toMatch(/\nmacs\s+6\s+0\s+-?\d\.\d{3}/);
     expect(r.stdout).toMatch(/\nnwot\s+6\s+0/);
+    expect(r.stderr).toMatch(/scored 6\/6 candidates, \d+\.\d\/min, ETA 0 min \(weighed by MACs\)/);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { quality: { proxy: string; overall: { kendallTau: number } }[] };
     expect(report.quality.map((q) => q.proxy).sort()).toEqual(['macs', 'nwot', 'params']);
     const svg = readFileSync(join(out, 'scatter.svg'), 'utf8');
