@@ -1,6 +1,6 @@
 // zcnas score: zero-cost proxies of one or more candidates.
 import { parseArgs } from 'node:util';
-import { parseProxyList, resolveBatchInput, PROXIES, PROXY_NAMES, scoreCandidate, type CandidateScores, type ProxyResult } from '../proxies/index.js';
+import { parseProxyList, resolveBatchInput, PROXIES, PROXY_NAMES, scoreCandidate, type CandidateScores, type ProxyResult, type ScoringStep } from '../proxies/index.js';
 import { checkClasses, genomeId, parseGenomeArg } from '../space/index.js';
 import { UsageError } from './errors.js';
 import { parseIntFlag } from './flags.js';
@@ -63,8 +63,11 @@ export async function runScore(argv: readonly string[], out: (s: string) => void
   const input = resolveBatchInput({ images: values.images, labels: values.labels, surrogate: values.surrogate });
   const results: CandidateScores[] = [];
   for (const [i, genome] of genomes.entries()) {
-    if (!values.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[Kscoring ${i + 1}/${genomes.length} ${genomeId(genome)}`);
-    const r = await scoreCandidate(genome, { proxies, batchSize, seed, ...input, classes });
+    const head = `scoring ${i + 1}/${genomes.length} ${genomeId(genome)}`;
+    const tty = !values.json && process.stderr.isTTY;
+    if (tty) process.stderr.write(`\r\x1b[K${head}`);
+    const onStep = tty ? (s: ScoringStep): void => void process.stderr.write(`\r\x1b[K${head}, step ${s.index} of ${s.total}: ${s.name}`) : undefined;
+    const r = await scoreCandidate(genome, { proxies, batchSize, seed, ...input, classes, onStep });
     results.push(r);
     if (values.json) out(JSON.stringify(r));
   }

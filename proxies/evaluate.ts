@@ -50,6 +50,16 @@ export interface ScoreOptions {
   readonly memoryLimitBytes?: number;
   /** A YOLO-format dataset: batches come from it (instead of `source`) with their labels, and the gradient proxies use the detection loss. */
   readonly labelled?: LabelledSource;
+  /** Told before each step: the shared forward run, then each proxy that runs alone (a large candidate's steps take minutes). */
+  readonly onStep?: (step: ScoringStep) => void;
+}
+
+/** One step of scoring a candidate: `index` of `total`, counted from 1. */
+export interface ScoringStep {
+  /** 'forward (nwot, meco)' for the shared forward run, else the proxy's name. */
+  readonly name: string;
+  readonly index: number;
+  readonly total: number;
 }
 
 export interface CandidateScores {
@@ -85,7 +95,7 @@ export async function scoreCandidate(genome: Genome, opts: ScoreOptions): Promis
     : opts.labelled
       ? makeLabelledBatch(opts.labelled, opts.batchSize, genome.resolution, opts.seed, opts.classes)
       : makeBatch(opts.source, opts.batchSize, genome.resolution, opts.seed);
-  const scores = await computeProxies(ctx, opts.proxies, batch, { threads: opts.threads, memoryLimitBytes: opts.memoryLimitBytes });
+  const scores = await computeProxies(ctx, opts.proxies, batch, { threads: opts.threads, memoryLimitBytes: opts.memoryLimitBytes, onStep: opts.onStep });
   return { id: genomeId(genome), params: c.params, macs: c.macs, memory: c.peak.bytesInt8, scores, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -97,7 +107,7 @@ export async function computeProxies(
   candidate: CandidateContext,
   names: readonly string[],
   batch: (Batch & { readonly boxes?: BatchLabels['boxes'] }) | undefined,
-  opts: { threads?: number; memoryLimitBytes?: number } = {},
+  opts: { threads?: number; memoryLimitBytes?: number; onStep?: (step: ScoringStep) => void } = {},
 ): Promise<Record<string, ProxyResult>> {
   const threads = opts.threads ?? availableParallelism();
   const proxies = names.map(getProxy);
@@ -124,9 +134,14 @@ export async function computeProxies(
       scores[p.name] = { ok: false, failure: 'too-large', message: `a forward pass at batch ${ctx.batchSize} needs about ${(need / 2 ** 30).toFixed(2)} GiB, over the ${(limit / 2 ** 30).toFixed(2)} GiB limit`, input: batch.description };
     return scores;
   }
+  const forward = proxies.filter((p) => p.kind === 'forward').map((p) => p.name);
+  const steps = [...(forward.length > 0 ? [`forward (${forward.join(', ')})`] : []), ...proxies.filter((p) => p.kind === 'custom').map((p) => p.name)];
+  const step = (name: string): void => opts.onStep?.({ name, index: steps.indexOf(name) + 1, total: steps.length });
+  if (forward.length > 0) step(steps[0] as string);
   await runForward(ctx, proxies, batch.data, batch.description, threads, scores);
   for (const p of proxies) {
     if (p.kind !== 'custom') continue;
+    step(p.name);
     const labels = batch.boxes !== undefined && p.labelledLoss !== undefined ? { boxes: batch.boxes } : undefined;
     const loss = labels ? p.labelledLoss : p.loss;
     const input = loss === undefined ? batch.description : `${batch.description}; loss: ${loss}`;

@@ -1,7 +1,7 @@
 // proxies/: zero-cost proxies behind one interface, their registry, batch sources and the evaluator.
 export { BatchSourceError, describeSource, gaussianSource, imageFolderSource, letterbox, makeBatch, type Batch, type BatchSource } from './batch.js';
 export { activationInputs, activationOutputs, convOutputs, SWAP_MAX_BATCH, ZEN_GAMMA } from './defs.js';
-export { computeProxies, getProxy, PROXIES, parseProxyList, PROXY_NAMES, scoreCandidate, UnknownProxyError, type CandidateScores, type ScoreOptions } from './evaluate.js';
+export { computeProxies, getProxy, PROXIES, parseProxyList, PROXY_NAMES, scoreCandidate, UnknownProxyError, type CandidateScores, type ScoreOptions, type ScoringStep } from './evaluate.js';
 export { minEigenvalueSymmetric, slogdet, square, type Square } from './linalg.js';
 export { ProbeBuilder } from './probes.js';
 export { ProxyFailure, type CandidateContext, type Proxy, type ProxyFailureKind, type ProxyNeeds, type ProxyResult } from './types.js';
