@@ -190,7 +190,7 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
   const total = rows.length;
   const doneBefore = total - todo.length;
   let doneNow = 0;
-  // The time left is estimated from MAC counts: candidates differ tenfold in size.
+  // The time left is estimated from MAC counts: the models differ up to 600x in size.
   const macsOf = new Map(todo.map((t) => [t.row.name, costs(buildGraph(t.row.genome, { classes: opts.classes })).macs]));
   let macsLeft = [...macsOf.values()].reduce((a, b) => a + b, 0);
   let macsDone = 0;
