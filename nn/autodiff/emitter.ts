@@ -13,6 +13,7 @@ export const DTYPE = {
   float: onnx.TensorProto.DataType.FLOAT,
   double: onnx.TensorProto.DataType.DOUBLE,
   int64: onnx.TensorProto.DataType.INT64,
+  int32: onnx.TensorProto.DataType.INT32,
   bool: onnx.TensorProto.DataType.BOOL,
 } as const;
 
@@ -33,6 +34,7 @@ export class Emitter {
   private count = 0;
   private readonly scalars = new Map<string, string>();
   private readonly int64Consts = new Map<string, string>();
+  private readonly int32Consts = new Map<string, string>();
 
   constructor(
     readonly prefix: string,
@@ -111,9 +113,29 @@ export class Emitter {
    * without graph optimizations (nn/session.ts) do not copy b into its transpose first. float32 only.
    */
   matMulTransB(a: string, b: string): string {
-    const out = this.fresh('matmul_tb');
-    this.nodes.push({ name: out, opType: 'FusedMatMul', domain: MS_DOMAIN, input: [a, b], output: [out], attribute: [attr.int('transB', 1)] });
+    return this.matMul(a, b, { transA: false, transB: true });
+  }
+
+  /** a times b, batched, either transposed in its last two axes by FusedMatMul itself. float32 only. */
+  matMul(a: string, b: string, t: { readonly transA: boolean; readonly transB: boolean }): string {
+    const out = this.fresh('matmul');
+    const attrs = [...(t.transA ? [attr.int('transA', 1)] : []), ...(t.transB ? [attr.int('transB', 1)] : [])];
+    this.nodes.push({ name: out, opType: 'FusedMatMul', domain: MS_DOMAIN, input: [a, b], output: [out], attribute: attrs });
     return out;
+  }
+
+  /**
+   * An int32 constant of the given shape (Gather indices: half the bytes of int64), computed once
+   * per `key`: equal keys must mean equal values.
+   */
+  i32(key: string, dims: readonly number[], values: () => Int32Array): string {
+    const known = this.int32Consts.get(key);
+    if (known) return known;
+    const name = this.fresh('i32');
+    const data = values();
+    this.initializers.push({ name, dims: [...dims], dataType: DTYPE.int32, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+    this.int32Consts.set(key, name);
+    return name;
   }
 
   /** Sum over `axes` (opset 13+: axes as an input). */

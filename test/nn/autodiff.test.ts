@@ -167,12 +167,13 @@ const OPS: Record<string, { shape?: number[]; build: Build; act?: ActFn }> = {
   'conv 3x3 s2 (even input)': { build: (c, x) => c.b.conv(x, { cout: 3, k: 3, stride: 2 }) },
   'conv 1x1 s2 pad 0': { shape: [2, 7, 7], build: (c, x) => c.b.conv(x, { cout: 3, k: 1, stride: 2, pad: 0 }) },
   'conv 5x5 dilation 2': { shape: [2, 9, 9], build: (c, x) => c.b.conv(x, { cout: 2, k: 3, dilation: 2 }) },
-  'conv 3x3 s2 dilation 2 (polyphase taps)': { shape: [2, 9, 9], build: (c, x) => c.b.conv(x, { cout: 2, k: 3, stride: 2, dilation: 2 }) },
-  // Many channels at low resolution: the weight gradient's GEMMs take the batch into their
-  // reduction, with the input's channels as rows, or the output gradient's when there are more.
-  'conv 3x3 s1, channels outermost, input rows': { shape: [12, 3, 3], build: (c, x) => c.b.conv(x, { cout: 10, k: 3 }) },
-  'conv 3x3 s2 (odd input), channels outermost, output rows': { shape: [8, 5, 5], build: (c, x) => c.b.conv(x, { cout: 16, k: 3, stride: 2 }) },
-  'conv 3x3 s2 dilation 2, channels outermost, output rows': { shape: [8, 9, 9], build: (c, x) => c.b.conv(x, { cout: 16, k: 3, stride: 2, dilation: 2 }) },
+  'conv 3x3 s2 dilation 2': { shape: [2, 9, 9], build: (c, x) => c.b.conv(x, { cout: 2, k: 3, stride: 2, dilation: 2 }) },
+  // The weight gradient's GEMM has the im2col's k*k*cin columns or the output gradient's cout as
+  // rows, whichever are more; many channels at low resolution also take the batch into its reduction.
+  'conv 3x3 s1, output-gradient rows': { shape: [1, 6, 6], build: (c, x) => c.b.conv(x, { cout: 10, k: 3 }) },
+  'conv 3x3 s1, batch in the reduction, im2col rows': { shape: [12, 3, 3], build: (c, x) => c.b.conv(x, { cout: 10, k: 3 }) },
+  'conv 3x3 s2 (odd input), batch in the reduction, output-gradient rows': { shape: [1, 5, 5], build: (c, x) => c.b.conv(x, { cout: 16, k: 3, stride: 2 }) },
+  'conv 3x3 s2 dilation 2, batch in the reduction, output-gradient rows': { shape: [1, 5, 5], build: (c, x) => c.b.conv(x, { cout: 16, k: 3, stride: 2, dilation: 2 }) },
   'grouped conv (4 groups)': { shape: [4, 6, 6], build: (c, x) => c.b.conv(x, { cout: 8, k: 3, groups: 4, bias: true }) },
   'depthwise conv s2': { shape: [3, 7, 7], build: (c, x) => c.b.conv(x, { cout: 3, k: 3, stride: 2, groups: 3 }) },
   'convTranspose k2 s2 + bias': { shape: [3, 4, 4], build: (c, x) => c.b.convTranspose(x, { cout: 2, k: 2, stride: 2 }) },
