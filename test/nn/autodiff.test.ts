@@ -167,6 +167,12 @@ const OPS: Record<string, { shape?: number[]; build: Build; act?: ActFn }> = {
   'conv 3x3 s2 (even input)': { build: (c, x) => c.b.conv(x, { cout: 3, k: 3, stride: 2 }) },
   'conv 1x1 s2 pad 0': { shape: [2, 7, 7], build: (c, x) => c.b.conv(x, { cout: 3, k: 1, stride: 2, pad: 0 }) },
   'conv 5x5 dilation 2': { shape: [2, 9, 9], build: (c, x) => c.b.conv(x, { cout: 2, k: 3, dilation: 2 }) },
+  // Same input and output size, different taps: the im2col index tables (shared between convs
+  // of one geometry) must not be.
+  'two convs of one output size, dilations 1 and 2': {
+    shape: [2, 6, 6],
+    build: (c, x) => [c.b.conv(x, { cout: 2, k: 3 }, 'a'), c.b.conv(x, { cout: 2, k: 3, dilation: 2 }, 'b')],
+  },
   'conv 3x3 s2 dilation 2': { shape: [2, 9, 9], build: (c, x) => c.b.conv(x, { cout: 2, k: 3, stride: 2, dilation: 2 }) },
   // The weight gradient's GEMM has the im2col's k*k*cin columns or the output gradient's cout as
   // rows, whichever are more; many channels at low resolution also take the batch into its reduction.
