@@ -291,7 +291,7 @@ function convBackward(em: Emitter, node: Node, op: Extract<Op, { kind: 'conv' }>
   }
   if (c.wants(w) && k === 1 && s === 1 && p === 0 && g === 1 && c.gemm1x1) {
     // 1x1 conv: gW = sum over b of gy[b] (Cout x HW) times x[b]^T (HW x Cin), one batched MatMul.
-    const prod = em.matMulTransB(em.reshape(gy, [B, cout, ho * wo]), em.reshape(x, [B, cin, h * wd]));
+    const prod = em.matMul(em.reshape(gy, [B, cout, ho * wo]), em.reshape(x, [B, cin, h * wd]), { transA: false, transB: true });
     c.contribute(w, em.reshape(em.reduceSum(prod, [0], false), [cout, cin, 1, 1]));
   } else if (c.wants(w) && g === 1 && c.gemm1x1) {
     c.contribute(w, weightGradIm2col(em, x, gy, { B, cin, h, wd, cout, ho, wo, k, s, p, d }));

@@ -108,15 +108,11 @@ export class Emitter {
   }
 
   /**
-   * a times b transposed (last two axes), batched: onnxruntime's FusedMatMul (transB), which its
+   * a times b, batched, either transposed in its last two axes: onnxruntime's FusedMatMul, which its
    * graph optimizer also makes of a MatMul reading a Transpose. Emitted directly, sessions created
-   * without graph optimizations (nn/session.ts) do not copy b into its transpose first. float32 only.
+   * without graph optimizations (nn/session.ts) do not copy an operand into its transpose first.
+   * float32 only.
    */
-  matMulTransB(a: string, b: string): string {
-    return this.matMul(a, b, { transA: false, transB: true });
-  }
-
-  /** a times b, batched, either transposed in its last two axes by FusedMatMul itself. float32 only. */
   matMul(a: string, b: string, t: { readonly transA: boolean; readonly transB: boolean }): string {
     const out = this.fresh('matmul');
     const attrs = [...(t.transA ? [attr.int('transA', 1)] : []), ...(t.transB ? [attr.int('transB', 1)] : [])];
