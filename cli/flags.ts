@@ -1,6 +1,14 @@
 // Parsing of numeric flags with messages that name the flag and the accepted range.
 import { UsageError } from './errors.js';
 
+/** A positive number (a decimal point allowed), within [min, max]. */
+export function parseNumberFlag(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || v < min || v > max) throw new UsageError(`${flag} ${text} is not valid: give a number from ${min} to ${max}`);
+  return v;
+}
+
 export function parseIntFlag(flag: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (text === undefined) return fallback;
   const v = Number(text);

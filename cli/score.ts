@@ -1,9 +1,9 @@
 // zcnas score: zero-cost proxies of one or more candidates.
 import { parseArgs } from 'node:util';
-import { parseProxyList, resolveBatchInput, PROXIES, PROXY_NAMES, scoreCandidate, type CandidateScores, type ProxyResult, type ScoringStep } from '../proxies/index.js';
+import { defaultMemoryLimit, parseProxyList, resolveBatchInput, PROXIES, PROXY_NAMES, scoreCandidate, type CandidateScores, type ProxyResult, type ScoringStep } from '../proxies/index.js';
 import { checkClasses, genomeId, parseGenomeArg } from '../space/index.js';
 import { UsageError } from './errors.js';
-import { parseIntFlag } from './flags.js';
+import { parseIntFlag, parseNumberFlag } from './flags.js';
 import { si, table } from './format.js';
 
 export const SCORE_HELP = `Usage: zcnas score <name-or-genome>... [options]
@@ -20,6 +20,9 @@ Options:
   --surrogate        with --labels: a dataset without labels uses its images and the label-free
                      surrogate loss instead of being refused
   --classes N        classes of the detect head (default 80)
+  --memory-limit G   GiB a pass may need (default ${(defaultMemoryLimit() / 2 ** 30).toFixed(1)}, three quarters of this machine's
+                     memory); a proxy whose pass is estimated to need more is reported as
+                     memory-limit, with the batch that would fit, and the others still run
   --json             one JSON object per candidate, one per line
   -h, --help         show this help
 
@@ -46,6 +49,7 @@ export async function runScore(argv: readonly string[], out: (s: string) => void
       labels: { type: 'string' },
       surrogate: { type: 'boolean' },
       classes: { type: 'string' },
+      'memory-limit': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -60,6 +64,8 @@ export async function runScore(argv: readonly string[], out: (s: string) => void
   const batchSize = parseIntFlag('--batch', values.batch, 16, 2, 1024);
   const seed = parseIntFlag('--seed', values.seed, 0, 0, 2 ** 32 - 1);
   const classes = checkClasses(parseIntFlag('--classes', values.classes, 80, 1));
+  const memoryGiB = parseNumberFlag('--memory-limit', values['memory-limit'], 0.01, 1 << 20);
+  const memoryLimitBytes = memoryGiB === undefined ? undefined : memoryGiB * 2 ** 30;
   const input = resolveBatchInput({ images: values.images, labels: values.labels, surrogate: values.surrogate });
   const results: CandidateScores[] = [];
   for (const [i, genome] of genomes.entries()) {
@@ -67,7 +73,7 @@ export async function runScore(argv: readonly string[], out: (s: string) => void
     const tty = !values.json && process.stderr.isTTY;
     if (tty) process.stderr.write(`\r\x1b[K${head}`);
     const onStep = tty ? (s: ScoringStep): void => void process.stderr.write(`\r\x1b[K${head}, step ${s.index} of ${s.total}: ${s.name}`) : undefined;
-    const r = await scoreCandidate(genome, { proxies, batchSize, seed, ...input, classes, onStep });
+    const r = await scoreCandidate(genome, { proxies, batchSize, seed, ...input, classes, onStep, ...(memoryLimitBytes === undefined ? {} : { memoryLimitBytes }) });
     results.push(r);
     if (values.json) out(JSON.stringify(r));
   }

@@ -24,6 +24,7 @@
 // bench over many candidates should combine them with rankAggregate (AZ-NAS's sum of log(rank/N)).
 import * as ort from 'onnxruntime-node';
 import { autodiff, createRng, createSession, toOnnx, type Graph } from '../nn/index.js';
+import { gradientNeed } from './memory.js';
 import { ProxyFailure, type CandidateContext, type CustomProxy } from './types.js';
 
 export const AZ_NAS_COMPONENTS = ['expressivity', 'progressivity', 'trainability', 'complexity'] as const;
@@ -263,6 +264,7 @@ export const azNas: CustomProxy = {
   loss: 'none: stage-to-stage vector-Jacobian products of seeded +-1 cotangents',
   needs: 'batch',
   higherIsBetter: true,
+  memory: gradientNeed,
   async run(ctx, batch, threads) {
     return azNasValue(await azNasComponents(ctx, batch, threads));
   },

@@ -17,7 +17,7 @@ export interface CacheKey {
 
 const resultSchema = z.union([
   z.object({ ok: z.literal(true), value: z.number(), input: z.string(), components: z.record(z.string(), z.number()).optional() }),
-  z.object({ ok: z.literal(false), failure: z.enum(['singular', 'not-finite', 'too-large', 'error']), message: z.string(), input: z.string() }),
+  z.object({ ok: z.literal(false), failure: z.enum(['singular', 'not-finite', 'too-large', 'memory-limit', 'error']), message: z.string(), input: z.string() }),
 ]);
 
 const lineSchema = z.object({
@@ -75,13 +75,13 @@ export class ScoreCache {
   }
 
   /**
-   * Records results durably. Passing failures of kind 'error' are not cached: they may come from
-   * the machine (memory, a killed worker) rather than the candidate.
+   * Records results durably. Failures of kind 'error' and 'memory-limit' are not cached: they may
+   * come from the machine (its memory, a killed worker) rather than the candidate.
    */
   putAll(items: readonly { key: CacheKey; result: ProxyResult }[]): void {
     const lines: string[] = [];
     for (const { key, result } of items) {
-      if (!result.ok && result.failure === 'error') continue;
+      if (!result.ok && (result.failure === 'error' || result.failure === 'memory-limit')) continue;
       this.entries.set(cacheKey(key), result);
       lines.push(JSON.stringify({ ...key, result }));
     }

@@ -2,6 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import { createSession, fillNormal, initParam, toOnnx, type Graph, type Param } from '../nn/index.js';
 import { minEigenvalueSymmetric, slogdet, square } from './linalg.js';
+import { forwardNeed } from './memory.js';
 import { ELEM, ProbeBuilder } from './probes.js';
 import { ProxyFailure, type CandidateContext, type CustomProxy, type ForwardProxy, type Proxy, type StaticProxy } from './types.js';
 
@@ -231,6 +232,7 @@ const zen: CustomProxy = {
   description: 'Zen-score: log expected feature change under a small input perturbation plus BatchNorm variance terms',
   needs: 'batch',
   higherIsBetter: true,
+  memory: forwardNeed,
   async run(ctx, batch, threads) {
     const { graph, seed, batchSize: B } = ctx;
     const weights = new Map<string, Float32Array>();

@@ -11,7 +11,8 @@ import { GRADIENT_PROXIES } from './gradient.js';
 import { synflow } from './synflow.js';
 import { azNas } from './azn.js';
 import { makeLabelledBatch, type LabelledSource } from './labels.js';
-import { ProxyFailure, type BatchLabels, type CandidateContext, type Proxy, type ProxyResult } from './types.js';
+import { defaultMemoryLimit, forwardNeed, needBytes, overLimitMessage, type MemoryNeed } from './memory.js';
+import { ProxyFailure, type BatchLabels, type CandidateContext, type CustomProxy, type Proxy, type ProxyResult } from './types.js';
 
 /** An unknown proxy name: lists the known ones. */
 export class UnknownProxyError extends Error {
@@ -46,7 +47,10 @@ export interface ScoreOptions {
   readonly classes: number;
   /** onnxruntime intra-op threads; default: all cores. */
   readonly threads?: number;
-  /** Refuse a forward pass whose activations would exceed this many bytes (default 8 GiB). */
+  /**
+   * Passes estimated to need more memory than this are refused ('memory-limit' failures); default
+   * a share of the machine's memory (proxies/memory.ts defaultMemoryLimit).
+   */
   readonly memoryLimitBytes?: number;
   /** A YOLO-format dataset: batches come from it (instead of `source`) with their labels, and the gradient proxies use the detection loss. */
   readonly labelled?: LabelledSource;
@@ -71,8 +75,6 @@ export interface CandidateScores {
   readonly scores: Readonly<Record<string, ProxyResult>>;
   readonly seconds: number;
 }
-
-const DEFAULT_MEMORY_LIMIT = 8 * 2 ** 30;
 
 function failure(e: unknown, input: string): ProxyResult {
   if (e instanceof ProxyFailure) return { ok: false, failure: e.kind, message: e.message, input };
@@ -126,21 +128,23 @@ export async function computeProxies(
   const needsBatch = proxies.filter((p) => p.kind !== 'static');
   if (needsBatch.length === 0) return scores;
   if (!batch || batch.size !== ctx.batchSize) throw new RangeError(`proxies ${needsBatch.map((p) => p.name).join(', ')} need a batch of ${ctx.batchSize}`);
-  // Several activation-sized temporaries live at once during the probes: a margin of 4x the peak.
-  const need = 4 * ctx.costs.peak.bytesFp32 * ctx.batchSize;
-  const limit = opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT;
-  if (need > limit) {
-    for (const p of needsBatch)
-      scores[p.name] = { ok: false, failure: 'too-large', message: `a forward pass at batch ${ctx.batchSize} needs about ${(need / 2 ** 30).toFixed(2)} GiB, over the ${(limit / 2 ** 30).toFixed(2)} GiB limit`, input: batch.description };
-    return scores;
-  }
-  const forward = proxies.filter((p) => p.kind === 'forward').map((p) => p.name);
-  const steps = [...(forward.length > 0 ? [`forward (${forward.join(', ')})`] : []), ...proxies.filter((p) => p.kind === 'custom').map((p) => p.name)];
+  // Each pass is checked against the limit before it runs: one over it is refused alone, and the
+  // passes that fit still run.
+  const limit = opts.memoryLimitBytes ?? defaultMemoryLimit();
+  const fits = (p: Proxy, need: MemoryNeed): boolean => {
+    if (needBytes(need) <= limit) return true;
+    scores[p.name] = { ok: false, failure: 'memory-limit', message: overLimitMessage(need, limit), input: batch.description };
+    return false;
+  };
+  const forward = proxies.filter((p) => p.kind === 'forward' && fits(p, forwardNeed(ctx)));
+  const custom = proxies.filter((p): p is CustomProxy => p.kind === 'custom' && fits(p, p.memory(ctx)));
+  const steps = [...(forward.length > 0 ? [`forward (${forward.map((p) => p.name).join(', ')})`] : []), ...custom.map((p) => p.name)];
   const step = (name: string): void => opts.onStep?.({ name, index: steps.indexOf(name) + 1, total: steps.length });
-  if (forward.length > 0) step(steps[0] as string);
-  await runForward(ctx, proxies, batch.data, batch.description, threads, scores);
-  for (const p of proxies) {
-    if (p.kind !== 'custom') continue;
+  if (forward.length > 0) {
+    step(steps[0] as string);
+    await runForward(ctx, forward, batch.data, batch.description, threads, scores);
+  }
+  for (const p of custom) {
     step(p.name);
     const labels = batch.boxes !== undefined && p.labelledLoss !== undefined ? { boxes: batch.boxes } : undefined;
     const loss = labels ? p.labelledLoss : p.loss;

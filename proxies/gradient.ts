@@ -14,6 +14,7 @@ import * as ort from 'onnxruntime-node';
 import { createSession, gradientModel, initWeights, type Graph, type GradientOptions, type LossSpec, type Weights } from '../nn/index.js';
 import { convOutputs } from './defs.js';
 import { assignTargets, DETECTION_LOSS, detectionLoss } from './detection-loss.js';
+import { gradientNeed } from './memory.js';
 import { ProxyFailure, type BatchLabels, type CandidateContext, type CustomProxy } from './types.js';
 
 export const SURROGATE_LOSS = 'surrogate 0.5/B*sum(head level maps^2)';
@@ -189,6 +190,7 @@ function gradientProxy(name: string, description: string, score: (w: Weights, g:
     labelledLoss: DETECTION_LOSS,
     needs: 'batch',
     higherIsBetter: true,
+    memory: gradientNeed,
     async run(ctx, batch, threads, labels) {
       const grads = await seededGradients(ctx, batch, threads, labels);
       return finite(score(initWeights(ctx.graph, ctx.seed), grads), name);
@@ -227,6 +229,7 @@ const grasp: CustomProxy = {
   labelledLoss: DETECTION_LOSS,
   needs: 'batch',
   higherIsBetter: true,
+  memory: gradientNeed,
   async run(ctx, batch, threads, labels) {
     const B = ctx.batchSize;
     const w0 = initWeights(ctx.graph, ctx.seed);
@@ -269,6 +272,7 @@ const fisher: CustomProxy = {
   labelledLoss: DETECTION_LOSS,
   needs: 'batch',
   higherIsBetter: true,
+  memory: gradientNeed,
   async run(ctx, batch, threads, labels) {
     return finite((await seededPass(ctx, batch, threads, labels, 'fisher')).fisher as number, 'fisher');
   },
@@ -291,6 +295,7 @@ const zico: CustomProxy = {
   labelledLoss: DETECTION_LOSS,
   needs: 'batch',
   higherIsBetter: true,
+  memory: gradientNeed,
   async run(ctx, batch, threads, labels) {
     const part = Math.floor(ctx.batchSize / ZICO_SPLITS);
     if (part < 1) throw new ProxyFailure('error', `zico needs a batch of at least ${ZICO_SPLITS} (one sample per split)`);
@@ -409,6 +414,7 @@ const jacobCov: CustomProxy = {
   loss: 'sum(head level maps)',
   needs: 'batch',
   higherIsBetter: true,
+  memory: gradientNeed,
   async run(ctx, batch, threads) {
     const B = ctx.batchSize;
     if (B < 2) throw new ProxyFailure('error', 'jacob_cov needs a batch of at least 2');

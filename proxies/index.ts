@@ -17,5 +17,6 @@ export { decodeImage, letterboxGeometry } from './batch.js';
 export { describeLabelledSource, LabelError, labelledSource, makeLabelledBatch, parseLabels, resolveLabelledSource, type LabelledBatch, type LabelledSource, type TargetBox } from './labels.js';
 export { assignTargets, DETECTION_LOSS, detectionLoss, LEVEL_SIZE_IN_STRIDES, type DetectionTargets, type LevelTargets } from './detection-loss.js';
 export { proxyLoss } from './gradient.js';
+export { defaultMemoryLimit, float64GradientNeedOneSample, forwardNeed, gradientNeed, largestBatch, needBytes, overLimitMessage, type MemoryNeed } from './memory.js';
 export type { BatchLabels } from './types.js';
 export { batchInputFor, checkBatchInputSpec, describeBatchInput, resolveBatchInput, type BatchInput, type BatchInputSpec } from './batch-input.js';

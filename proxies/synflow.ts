@@ -7,6 +7,7 @@
 import * as ort from 'onnxruntime-node';
 import { autodiff, createSession, initWeights } from '../nn/index.js';
 import { convWeightParams, levelMaps } from './gradient.js';
+import { float64GradientNeedOneSample } from './memory.js';
 import { ProxyFailure, type CustomProxy } from './types.js';
 
 export const synflow: CustomProxy = {
@@ -17,6 +18,7 @@ export const synflow: CustomProxy = {
   loss: 'R = sum(head level maps), abs weights, ones input',
   needs: 'weights',
   higherIsBetter: true,
+  memory: float64GradientNeedOneSample,
   async run(ctx, _batch, threads) {
     const { graph, seed } = ctx;
     const weights = new Map([...initWeights(graph, seed)].map(([k, v]) => [k, v.map(Math.abs)]));

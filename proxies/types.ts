@@ -2,12 +2,18 @@
 import type { Costs, Graph } from '../nn/index.js';
 import type { Genome } from '../space/index.js';
 import type { TargetBox } from './labels.js';
+import type { MemoryNeed } from './memory.js';
 import type { ProbeBuilder } from './probes.js';
 
 /** What a proxy must be able to compute: the graph alone, its initial weights, or a forward pass on a batch. */
 export type ProxyNeeds = 'graph' | 'weights' | 'batch';
 
-export type ProxyFailureKind = 'singular' | 'not-finite' | 'too-large' | 'error';
+/**
+ * 'too-large': the value is past the range of its arithmetic (synflow past float64). 'memory-limit':
+ * the pass would need more memory than the scorer may use (proxies/memory.ts): a verdict on the
+ * machine and its limit, not on the candidate, so it is never cached.
+ */
+export type ProxyFailureKind = 'singular' | 'not-finite' | 'too-large' | 'memory-limit' | 'error';
 
 /** A typed failure: the proxy cannot be computed for this candidate (never a silent NaN). */
 export class ProxyFailure extends Error {
@@ -80,6 +86,8 @@ export interface ForwardProxy extends ProxyMeta {
 /** Runs its own model variant (e.g. Zen's re-initialised, batch-statistics network). */
 export interface CustomProxy extends ProxyMeta {
   readonly kind: 'custom';
+  /** The memory its pass needs (checked against the limit before it runs). */
+  memory(ctx: CandidateContext): MemoryNeed;
   run(ctx: CandidateContext, batch: Float32Array, threads: number, labels?: BatchLabels): Promise<number>;
   /** Like `run`, with the named components of the score (reported as the result's `components`). */
   runDetailed?(ctx: CandidateContext, batch: Float32Array, threads: number): Promise<{ value: number; components: Readonly<Record<string, number>> }>;

@@ -16,7 +16,7 @@ export class RunDirError extends Error {
 
 const result = z.union([
   z.object({ ok: z.literal(true), value: z.number(), input: z.string(), components: z.record(z.string(), z.number()).optional() }),
-  z.object({ ok: z.literal(false), failure: z.enum(['singular', 'not-finite', 'too-large', 'error']), message: z.string(), input: z.string() }),
+  z.object({ ok: z.literal(false), failure: z.enum(['singular', 'not-finite', 'too-large', 'memory-limit', 'error']), message: z.string(), input: z.string() }),
 ]);
 
 const headerSchema = z.object({

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { zcnas } from '../helpers/cli.js';
 import { TRUTH_CSV } from '../helpers/yolobench.js';
+import { costs } from '../../nn/index.js';
+import { forwardNeed, gradientNeed, needBytes } from '../../proxies/index.js';
+import { buildGraph, parseName } from '../../space/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zcnas-cli-proxies-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,6 +35,8 @@ describe('zcnas score', () => {
     [['score', 'yolo8n_96', '--batch', '1'], /--batch 1 is not valid: give a whole number from 2 to 1024/],
     [['score'], /score needs at least one name or genome/],
     [['score', 'yolo8n_95'], /resolution 95 is not valid/],
+    [['score', 'yolo8n_96', '--memory-limit', '0'], /--memory-limit 0 is not valid: give a number from 0.01 to/],
+    [['score', 'yolo8n_96', '--memory-limit', 'lots'], /--memory-limit lots is not valid: give a number/],
   ];
   for (const [args, message] of bad)
     it(`bad input: ${args.slice(1).join(' ')}`, () => {
@@ -40,6 +45,16 @@ describe('zcnas score', () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     });
+
+  it('--memory-limit: a gradient pass over it is refused with the batch that fits, the forward proxies still run', () => {
+    const graph = buildGraph(parseName('yolo8n_320'));
+    const ctx = { genome: parseName('yolo8n_320'), graph, costs: costs(graph), seed: 0, batchSize: 2 };
+    const gib = (needBytes(forwardNeed(ctx)) + needBytes(gradientNeed(ctx))) / 2 / 2 ** 30;
+    const r = zcnas(['score', 'yolo8n_320', '--proxies', 'nwot,grad_norm', '--batch', '2', '--memory-limit', gib.toFixed(4)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/yolo8n_320\s+-?\d+\.\d+\s+failed: memory-limit/);
+    expect(r.stdout).toMatch(/yolo8n_320 grad_norm: memory-limit: a gradient pass at batch 2 needs about [\d.]+ GiB, over the [\d.]+ GiB memory limit; --batch 1 would fit$/m);
+  });
 
   it('bad input: an image folder without images', () => {
     const empty = join(dir, 'empty');

@@ -189,8 +189,8 @@ describe('graph and weight proxies', () => {
     const batch = gaussianBatch(graph, 4, 1);
     const r = await computeProxies(context(graph, 4), ['params', 'nwot', 'zen'], batch, { memoryLimitBytes: 1e6 });
     expect(r.params?.ok).toBe(true);
-    expect(r.nwot).toMatchObject({ ok: false, failure: 'too-large' });
-    expect(r.zen).toMatchObject({ ok: false, failure: 'too-large' });
+    expect(r.nwot).toMatchObject({ ok: false, failure: 'memory-limit' });
+    expect(r.zen).toMatchObject({ ok: false, failure: 'memory-limit' });
   });
 });
 
