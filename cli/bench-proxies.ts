@@ -27,7 +27,7 @@ import { buildGraph, checkClasses } from '../space/index.js';
 import { createScorePool } from '../search/index.js';
 import { UsageError } from './errors.js';
 import { writeFileAtomic } from './files.js';
-import { parseIntFlag } from './flags.js';
+import { memoryLimitFlag, parseIntFlag } from './flags.js';
 import { progressLine } from './work-progress.js';
 import { scatterGrid } from './svg.js';
 import { table } from './format.js';
@@ -53,6 +53,8 @@ Options:
   --classes N        classes of the detect head (default 80)
   --workers N        worker processes (default: cores; 0 scores in this thread)
   --timeout S        seconds before a candidate counts as failed, in workers (default 1800)
+  --memory-limit G   GiB a pass may need (default: three quarters of this machine's memory);
+                     passes estimated over it are reported as memory-limit and not cached
   --cache DIR        where scores are cached (default .zcnas-cache)
   --out DIR          where report.json, report.md and scatter.svg go (default proxy-bench)
   --report-only      compute nothing: report on the models whose scores are all in the cache
@@ -71,6 +73,7 @@ interface Options {
   readonly classes: number;
   readonly workers: number;
   readonly timeoutSeconds: number;
+  readonly memoryLimitBytes: number | undefined;
   readonly cache: string;
   readonly out: string;
   readonly reportOnly: boolean;
@@ -93,6 +96,7 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
       classes: { type: 'string' },
       workers: { type: 'string' },
       timeout: { type: 'string' },
+      'memory-limit': { type: 'string' },
       cache: { type: 'string' },
       out: { type: 'string' },
       'report-only': { type: 'boolean' },
@@ -119,6 +123,7 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
     classes: checkClasses(parseIntFlag('--classes', values.classes, 80, 1)),
     workers: parseIntFlag('--workers', values.workers, availableParallelism(), 0, 64),
     timeoutSeconds: parseIntFlag('--timeout', values.timeout, 1800, 1),
+    memoryLimitBytes: memoryLimitFlag(values['memory-limit']),
     cache: values.cache ?? '.zcnas-cache',
     out: values.out ?? 'proxy-bench',
     reportOnly: values['report-only'] ?? false,
@@ -219,20 +224,24 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
   };
   process.on('SIGINT', onSigint);
   const pool = opts.workers > 0 && todo.length > 0 ? createScorePool(opts.workers) : undefined;
+  // Results of this run the cache does not keep (a pass over the memory limit) still go into its report.
+  const thisRun = new Map<string, ProxyResult>();
   try {
     const record = (r: CandidateScores): void => {
       cache.putAll(Object.entries(r.scores).map(([proxy, result]) => ({ key: key(r.id, proxy), result })));
+      for (const [proxy, result] of Object.entries(r.scores)) thisRun.set(`${r.id}|${proxy}`, result);
       finished(r.id);
       report();
     };
     const queue = [...todo];
     const runOne = async (): Promise<void> => {
       for (let next = queue.shift(); next && !interrupted; next = queue.shift()) {
-        const task = { id: next.row.name, proxies: next.missing, batchSize: opts.batchSize, seed: opts.seed, input: opts.input, classes: opts.classes };
+        const memory = opts.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: opts.memoryLimitBytes };
+        const task = { id: next.row.name, proxies: next.missing, batchSize: opts.batchSize, seed: opts.seed, input: opts.input, classes: opts.classes, ...memory };
         try {
           const result = pool
             ? await pool.score(task, opts.timeoutSeconds * 1000)
-            : await scoreCandidate(next.row.genome, { proxies: task.proxies, batchSize: task.batchSize, seed: task.seed, ...input, classes: task.classes });
+            : await scoreCandidate(next.row.genome, { proxies: task.proxies, batchSize: task.batchSize, seed: task.seed, ...input, classes: task.classes, ...memory });
           record(result);
         } catch (e) {
           // A crashed or timed-out worker: not cached, so the next run retries the candidate.
@@ -256,7 +265,7 @@ export async function runBenchProxies(argv: readonly string[], out: (s: string) 
   const scored: ScoredRow[] = rows.map((r) => {
     const results: Record<string, ProxyResult> = {};
     for (const p of opts.proxies) {
-      const c = cache.get(key(r.name, p));
+      const c = cache.get(key(r.name, p)) ?? thisRun.get(`${r.name}|${p}`);
       results[p] = c ?? { ok: false, failure: 'error', message: 'not computed (a transient error; run again to retry)', input: sourceId };
     }
     const macs = results.macs;

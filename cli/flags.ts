@@ -9,6 +9,12 @@ export function parseNumberFlag(flag: string, text: string | undefined, min: num
   return v;
 }
 
+/** --memory-limit GIB as bytes (undefined: the default limit). */
+export function memoryLimitFlag(text: string | undefined): number | undefined {
+  const gib = parseNumberFlag('--memory-limit', text, 0.01, 2 ** 20);
+  return gib === undefined ? undefined : gib * 2 ** 30;
+}
+
 export function parseIntFlag(flag: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (text === undefined) return fallback;
   const v = Number(text);

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { defaultMemoryLimit, parseProxyList, resolveBatchInput, PROXIES, PROXY_NAMES, scoreCandidate, type CandidateScores, type ProxyResult, type ScoringStep } from '../proxies/index.js';
 import { checkClasses, genomeId, parseGenomeArg } from '../space/index.js';
 import { UsageError } from './errors.js';
-import { parseIntFlag, parseNumberFlag } from './flags.js';
+import { memoryLimitFlag, parseIntFlag } from './flags.js';
 import { si, table } from './format.js';
 
 export const SCORE_HELP = `Usage: zcnas score <name-or-genome>... [options]
@@ -64,8 +64,7 @@ export async function runScore(argv: readonly string[], out: (s: string) => void
   const batchSize = parseIntFlag('--batch', values.batch, 16, 2, 1024);
   const seed = parseIntFlag('--seed', values.seed, 0, 0, 2 ** 32 - 1);
   const classes = checkClasses(parseIntFlag('--classes', values.classes, 80, 1));
-  const memoryGiB = parseNumberFlag('--memory-limit', values['memory-limit'], 0.01, 1 << 20);
-  const memoryLimitBytes = memoryGiB === undefined ? undefined : memoryGiB * 2 ** 30;
+  const memoryLimitBytes = memoryLimitFlag(values['memory-limit']);
   const input = resolveBatchInput({ images: values.images, labels: values.labels, surrogate: values.surrogate });
   const results: CandidateScores[] = [];
   for (const [i, genome] of genomes.entries()) {

@@ -12,6 +12,8 @@ export interface ScoreTask {
   readonly input: BatchInputSpec;
   readonly classes: number;
   readonly threads: number;
+  /** Bytes a pass may need (default: proxies/memory.ts defaultMemoryLimit, in the worker). */
+  readonly memoryLimitBytes?: number;
 }
 
 /**
@@ -47,5 +49,6 @@ export default async function score(task: ScoreTask): Promise<CandidateScores> {
     ...batchInputFor(task.input),
     classes: task.classes,
     threads: task.threads,
+    ...(task.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: task.memoryLimitBytes }),
   });
 }

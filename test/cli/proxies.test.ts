@@ -71,6 +71,31 @@ describe('zcnas bench-proxies', () => {
   const small = join(dir, 'small.csv');
   writeFileSync(small, [lines[0], ...lines.filter((l) => /^yolo(5|8)(n|s|d1w25)_160,/.test(l))].join('\n') + '\n');
 
+  it('--memory-limit: passes over it are reported as memory-limit in this run, in workers too, and not cached', () => {
+    const needs = lines
+      .slice(1)
+      .filter((l) => /^yolo(5|8)(n|s|d1w25)_160,/.test(l))
+      .map((l) => {
+        const genome = parseName(l.split(',')[0] ?? '');
+        const graph = buildGraph(genome);
+        const ctx = { genome, graph, costs: costs(graph), seed: 0, batchSize: 4 };
+        return { forward: needBytes(forwardNeed(ctx)), gradient: needBytes(gradientNeed(ctx)) };
+      });
+    const [forward, gradient] = [Math.max(...needs.map((n) => n.forward)), Math.min(...needs.map((n) => n.gradient))];
+    expect(forward).toBeLessThan(gradient);
+    const cache = join(dir, 'cache-limit');
+    const out = join(dir, 'out-limit');
+    const r = zcnas(['bench-proxies', '--truth', small, '--proxies', 'nwot,grad_norm', '--batch', '4', '--workers', '2', '--cache', cache, '--out', out, '--memory-limit', ((forward + gradient) / 2 / 2 ** 30).toFixed(4)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\nnwot\s+6\s+0/);
+    expect(r.stdout).toMatch(/\ngrad_norm\s+0\s+6/);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { candidates: { results: Record<string, { ok: boolean; failure?: string; message?: string }> }[] };
+    for (const c of report.candidates) expect(c.results.grad_norm).toMatchObject({ ok: false, failure: 'memory-limit', message: expect.stringMatching(/over the [\d.]+ GiB memory limit/) });
+    const cached = readFileSync(join(cache, 'scores.jsonl'), 'utf8').trim().split('\n');
+    expect(cached.filter((l) => l.includes('grad_norm'))).toHaveLength(0);
+    expect(cached).toHaveLength(12);
+  });
+
   it('reports tau, rho, top-10% and Pareto recovery per proxy (MACs always), writes JSON, markdown and SVG; a rerun uses the cache', () => {
     const cache = join(dir, 'cache');
     const out = join(dir, 'out');
