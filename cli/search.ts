@@ -7,7 +7,7 @@ import { resolveBatchInput } from '../proxies/index.js';
 import { checkRedis, REDIS_URL_ENV } from '../search/index.js';
 import { batchInputOf, configBaseDir, inlinePredictor, Journal, proxiesOf, parseSearchConfig, RUN_FILES, runSearch, type RunOutcome, type SearchConfig } from '../search/index.js';
 import { UsageError } from './errors.js';
-import { parseIntFlag } from './flags.js';
+import { parseIntFlag, parseNumberFlag } from './flags.js';
 import { table } from './format.js';
 import { toolVersion } from './version.js';
 import { loadDrawing } from './ui/load.js';
@@ -21,7 +21,7 @@ front.json and summary.txt; zcnas resume DIR continues it exactly where it stopp
 Options (flags override the config file):
   --config FILE          a JSON config (keys: strategy, seed, population, generations, sampleSize,
                          objectives, constraints, space, batch, classes, images, labels, surrogate,
-                         workers, pool, threadsPerWorker, timeoutSeconds, hardware, backend)
+                         workers, pool, threadsPerWorker, timeoutSeconds, memoryLimitGiB, hardware, backend)
   --out DIR              the run directory (default runs/<strategy>-seed<seed>); must not exist yet
   --strategy S           random, evolution or nsga2 (default nsga2)
   --seed N               seed of everything random (default 0)
@@ -47,6 +47,8 @@ Options (flags override the config file):
   --pool P               processes (default: each worker its own process, faster where page
                          faults are slow) or threads (worker threads of this process)
   --timeout S            seconds before a candidate is recorded as failed (default 600)
+  --memory-limit G       GiB one proxy's pass may need (default: three quarters of the scoring
+                         machine's memory); a pass estimated over it is recorded as memory-limit
   --backend B            local (default: workers on this machine) or redis (zcnas worker processes
                          on any machines take the candidates from a queue)
   --redis URL            the queue for --backend redis: redis://[:password@]host[:port][/db] or
@@ -249,6 +251,7 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
       workers: { type: 'string' },
       pool: { type: 'string' },
       timeout: { type: 'string' },
+      'memory-limit': { type: 'string' },
       predictor: { type: 'string' },
       target: { type: 'string' },
       backend: { type: 'string' },
@@ -282,6 +285,7 @@ export async function runSearchCommand(argv: readonly string[], out: (s: string)
   if (values.workers !== undefined) raw.workers = parseIntFlag('--workers', values.workers, 0, 0, 64);
   if (values.pool !== undefined) raw.pool = values.pool;
   if (values.timeout !== undefined) raw.timeoutSeconds = parseIntFlag('--timeout', values.timeout, 600, 1);
+  if (values['memory-limit'] !== undefined) raw.memoryLimitGiB = parseNumberFlag('--memory-limit', values['memory-limit'], 0.01, 2 ** 20);
   const space = { ...((raw.space as Record<string, unknown> | undefined) ?? {}) };
   if (values.families !== undefined) space.backbones = values.families.split(',').map((s) => s.trim());
   if (values.resolutions !== undefined) space.resolutions = values.resolutions.split(',').map((s) => parseIntFlag('--resolutions', s.trim(), 0, 1));

@@ -82,6 +82,8 @@ export const searchConfigSchema = z.strictObject({
   threadsPerWorker: z.number().int().min(1).max(256).optional(),
   /** A candidate taking longer than this is recorded as failed. */
   timeoutSeconds: z.number().positive().max(86_400).default(600),
+  /** GiB one proxy's pass may need; a pass estimated over it is recorded as a memory-limit failure (default: three quarters of the scoring machine's memory). */
+  memoryLimitGiB: z.number().positive().max(2 ** 20).optional(),
   hardware: hardware.optional(),
   /**
    * Where candidates are evaluated: `local` worker threads, or `redis` (jobs for zcnas worker

@@ -26,7 +26,8 @@ export async function evaluateCandidate(
 ): Promise<EvalRecord> {
   const id = genomeId(genome);
   const proxies = proxiesOf(config);
-  const task = { id, proxies, batchSize: config.batch, seed: config.seed, input: batchInputOf(config), classes: config.classes };
+  const memory = config.memoryLimitGiB === undefined ? {} : { memoryLimitBytes: config.memoryLimitGiB * 2 ** 30 };
+  const task = { id, proxies, batchSize: config.batch, seed: config.seed, input: batchInputOf(config), classes: config.classes, ...memory };
   const failure = (e: unknown): string => `crashed or timed out: ${e instanceof Error ? e.message : String(e)}`;
   if (pool && proxies.length > 0 && !hardware) {
     // The worker builds the graph to score it and returns its costs too: building it here as well

@@ -101,6 +101,24 @@ describe('worker crashes and proxies', () => {
   });
 });
 
+describe('the memory limit', () => {
+  it('--memory-limit: a gradient pass over it is recorded as a memory-limit failure in the journal, in workers too; forward proxies still score', () => {
+    // yolo-n at 96 px, batch 4: the forward pass is estimated at about 336 MiB, a gradient pass at 365.
+    const run = join(dir, 'memory');
+    const config = join(dir, 'memory.json');
+    writeFileSync(config, JSON.stringify({ population: 4, generations: 1, batch: 4, objectives: [{ maximize: 'nwot' }, { maximize: 'grad_norm' }], space: { backbones: ['v8', 'v5'], mixNecks: false, depths: [0.33], widths: [0.25], resolutions: [96], heads: ['v8'], activations: ['family'], stageMultipliers: [1] } }));
+    const r = zcnas(['search', '--config', config, '--workers', '2', '--memory-limit', '0.34', '--out', run]);
+    expect(r.code).toBe(0);
+    const evals = readFileSync(join(run, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; scores: Record<string, { ok: boolean; failure?: string; message?: string }> }).filter((e) => e.type === 'eval');
+    expect(evals.length).toBeGreaterThan(0);
+    for (const e of evals) {
+      expect(e.scores.nwot?.ok).toBe(true);
+      expect(e.scores.grad_norm).toMatchObject({ ok: false, failure: 'memory-limit', message: expect.stringMatching(/over the 0\.34 GiB memory limit/) });
+    }
+    expect(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')) as { memoryLimitGiB: number }).toMatchObject({ memoryLimitGiB: 0.34 });
+  });
+});
+
 describe('bad input: a clear message, exit code 2, the run directory untouched', () => {
   it('a config with unknown keys or out-of-range values', () => {
     const bad = join(dir, 'bad.json');
