@@ -12,7 +12,7 @@ import { synflow } from './synflow.js';
 import { azNas } from './azn.js';
 import { makeLabelledBatch, type LabelledSource } from './labels.js';
 import { defaultMemoryLimit, forwardNeed, needBytes, overLimitMessage, type MemoryNeed } from './memory.js';
-import { ProxyFailure, type BatchLabels, type CandidateContext, type CustomProxy, type Proxy, type ProxyResult } from './types.js';
+import { ProxyFailure, type BatchLabels, type CandidateContext, type CustomProxy, type ForwardProxy, type Proxy, type ProxyResult } from './types.js';
 
 /** An unknown proxy name: lists the known ones. */
 export class UnknownProxyError extends Error {
@@ -136,7 +136,8 @@ export async function computeProxies(
     scores[p.name] = { ok: false, failure: 'memory-limit', message: overLimitMessage(need, limit), input: batch.description };
     return false;
   };
-  const forward = proxies.filter((p) => p.kind === 'forward' && fits(p, forwardNeed(ctx)));
+  const forwardPass = forwardNeed(ctx); // one pass shared by every forward proxy
+  const forward = proxies.filter((p): p is ForwardProxy => p.kind === 'forward' && fits(p, forwardPass));
   const custom = proxies.filter((p): p is CustomProxy => p.kind === 'custom' && fits(p, p.memory(ctx)));
   const steps = [...(forward.length > 0 ? [`forward (${forward.map((p) => p.name).join(', ')})`] : []), ...custom.map((p) => p.name)];
   const step = (name: string): void => opts.onStep?.({ name, index: steps.indexOf(name) + 1, total: steps.length });
@@ -162,9 +163,8 @@ export async function computeProxies(
   return scores;
 }
 
-async function runForward(ctx: CandidateContext, proxies: readonly Proxy[], batch: Float32Array, input: string, threads: number, scores: Record<string, ProxyResult>): Promise<void> {
-  const forward = proxies.filter((p) => p.kind === 'forward');
-  if (forward.length === 0) return;
+/** One forward run of the candidate with every forward proxy's probes attached. */
+async function runForward(ctx: CandidateContext, forward: readonly ForwardProxy[], batch: Float32Array, input: string, threads: number, scores: Record<string, ProxyResult>): Promise<void> {
   const pb = new ProbeBuilder('probe');
   const finishers = new Map<string, ReturnType<(typeof forward)[number]['probe']>>();
   for (const p of forward) {
