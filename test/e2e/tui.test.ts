@@ -78,7 +78,8 @@ describe('zcnas in a terminal', () => {
     tmux('send-keys', '-t', 'ui', 's');
     s = await waitFor('ui', /RUNNING/);
     tmux('send-keys', '-t', 'ui', 'p');
-    s = await waitFor('ui', /PAUSED/);
+    // The frame may be captured half drawn (the status line redrawn, the key help below not yet).
+    s = await waitFor('ui', /PAUSED[\s\S]*p continue/);
     expect(s).toMatch(/p continue/);
     expect(s).toMatch(/workers 0\/1 busy/);
     const paused = evaluated(s);
